@@ -1,0 +1,60 @@
+// RAII handles and error capture for the HDF5 C API, shared by the engine's file formats.
+// libhdf5 as packaged by Debian is not thread-safe: every call goes under hdf5_mutex().
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace qkdpp::engine::io::detail {
+
+std::mutex& hdf5_mutex();
+
+// Turns off HDF5's printing of its error stack (we report errors ourselves). Idempotent.
+void silence_hdf5_errors();
+
+// The current HDF5 error stack as one line ("; "-separated descriptions), then clears it.
+std::string hdf5_error_text();
+
+class H5Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  H5Handle() = default;
+  H5Handle(hid_t id, Closer closer) noexcept : id_(id), closer_(closer) {}
+  H5Handle(const H5Handle&) = delete;
+  H5Handle& operator=(const H5Handle&) = delete;
+  H5Handle(H5Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
+  H5Handle& operator=(H5Handle&& other) noexcept;
+  ~H5Handle() { reset(); }
+
+  hid_t get() const noexcept { return id_; }
+  bool valid() const noexcept { return id_ >= 0; }
+  // Closes the handle; returns false if HDF5 reported an error while closing.
+  bool reset() noexcept;
+
+ private:
+  hid_t id_ = -1;
+  Closer closer_ = nullptr;
+};
+
+// Attribute helpers; `where` names the object in error messages. Return nullopt when absent.
+std::optional<std::string> read_string_attribute(hid_t object, const char* name,
+                                                 const std::string& where);
+// Reads an integer attribute (any integer dtype, scalar or one element); throws InputError if it
+// is not an integer or is negative.
+std::optional<std::uint64_t> read_uint_attribute(hid_t object, const char* name,
+                                                 const std::string& where);
+std::optional<double> read_double_attribute(hid_t object, const char* name,
+                                            const std::string& where);
+
+void write_string_attribute(hid_t object, const char* name, const std::string& value);
+void write_uint_attribute(hid_t object, const char* name, std::uint64_t value);
+void write_double_attribute(hid_t object, const char* name, double value);
+
+// "uint8", "int32", "float64", "string", ... for messages about wrong dtypes.
+std::string describe_dtype(hid_t type);
+
+}  // namespace qkdpp::engine::io::detail

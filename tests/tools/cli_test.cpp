@@ -1,0 +1,146 @@
+// The qkdpp binary end to end: help, version, `simulate` output and every bad-argument path.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "engine/io/raw_key_file.hpp"
+#include "tests/engine/test_files.hpp"
+
+namespace qkdpp {
+namespace {
+
+struct Result {
+  int status;
+  std::string output;  // stdout and stderr together
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(QKDPP_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int raw = pclose(pipe);
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, out};
+}
+
+void expect_failure(const std::string& args, const std::string& fragment) {
+  const Result r = run(args);
+  EXPECT_NE(r.status, 0) << args << "\n" << r.output;
+  EXPECT_NE(r.output.find(fragment), std::string::npos) << args << "\n" << r.output;
+}
+
+TEST(Cli, VersionNamesTheSimdLevel) {
+  const Result r = run("--version");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.output.find("qkdpp 0."), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("SIMD level: "), std::string::npos) << r.output;
+}
+
+TEST(Cli, ForcedSimdLevelIsReported) {
+  const Result r = run("--version");
+  const std::string cmd = std::string("QKDPP_SIMD=scalar ") + QKDPP_BINARY + " --version";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::array<char, 512> buf{};
+  std::string out;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  pclose(pipe);
+  EXPECT_NE(out.find("SIMD level: scalar"), std::string::npos) << out;
+}
+
+TEST(Cli, HelpListsSubcommandsAndOptions) {
+  const Result top = run("--help");
+  EXPECT_EQ(top.status, 0);
+  EXPECT_NE(top.output.find("simulate"), std::string::npos);
+  const Result sim = run("simulate --help");
+  EXPECT_EQ(sim.status, 0);
+  for (const char* opt :
+       {"--bits", "--qber", "--qber-profile", "--seed", "--output", "--compression"}) {
+    EXPECT_NE(sim.output.find(opt), std::string::npos) << opt;
+  }
+}
+
+TEST(Cli, SimulateWritesAValidFileWithTheRequestedQber) {
+  test::TempDir dir;
+  const auto file = dir / "sim.h5";
+  const Result r = run("simulate --bits 2^20 --qber 0.04 --seed 9 -o " + file.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("measured QBER"), std::string::npos);
+  engine::io::RawKeyReader reader(file);
+  const auto n = reader.bits(engine::io::Party::kAlice);
+  ASSERT_EQ(n, 1u << 20);
+  const auto a = reader.read(engine::io::Party::kAlice, 0, n);
+  const auto b = reader.read(engine::io::Party::kBob, 0, n);
+  const double measured = static_cast<double>(hamming_distance(a, b)) / static_cast<double>(n);
+  EXPECT_NEAR(measured, 0.04, 5 * std::sqrt(0.04 * 0.96 / static_cast<double>(n)));
+  EXPECT_NEAR(reader.number_attribute("qber_hint").value(), 0.04, 1e-15);
+  EXPECT_NE(reader.string_attribute("rng").value().find("xoshiro256**"), std::string::npos);
+}
+
+TEST(Cli, SameSeedSameContents) {
+  test::TempDir dir;
+  ASSERT_EQ(
+      run("simulate -q --bits 100000 --qber 0.02,0.09@0.5 --seed 3 -o " + (dir / "a.h5").string())
+          .status,
+      0);
+  ASSERT_EQ(run("simulate -q --bits 1e5 --qber 0.02,0.09@0.5 --seed 3 --chunk-bits 6400 -o " +
+                (dir / "b.h5").string())
+                .status,
+            0);
+  ASSERT_EQ(
+      run("simulate -q --bits 100000 --qber 0.02,0.09@0.5 --seed 4 -o " + (dir / "c.h5").string())
+          .status,
+      0);
+  for (const char* ds : {"/alice/key", "/bob/key"}) {
+    EXPECT_EQ(test::read_bytes_dataset(dir / "a.h5", ds),
+              test::read_bytes_dataset(dir / "b.h5", ds))
+        << ds;
+    EXPECT_NE(test::read_bytes_dataset(dir / "a.h5", ds),
+              test::read_bytes_dataset(dir / "c.h5", ds))
+        << ds;
+  }
+}
+
+TEST(Cli, SimulateQberProfileFileAndSinglePartyOutput) {
+  test::TempDir dir;
+  std::ofstream(dir / "p.txt") << "0.01\n0.06@0.5\n";
+  ASSERT_EQ(run("simulate -q --bits 4096 --qber-profile " + (dir / "p.txt").string() +
+                " --parties alice -o " + (dir / "a.h5").string())
+                .status,
+            0);
+  engine::io::RawKeyReader r(dir / "a.h5");
+  EXPECT_TRUE(r.has(engine::io::Party::kAlice));
+  EXPECT_FALSE(r.has(engine::io::Party::kBob));
+  EXPECT_EQ(r.string_attribute("qber_profile").value().substr(0, 4), "0.01");
+}
+
+TEST(Cli, SimulateRejectsBadArgumentsAndLeavesNoFile) {
+  test::TempDir dir;
+  const std::string out = " -o " + (dir / "x.h5").string();
+  expect_failure("simulate --bits 1000 --qber 0.7" + out, "[0, 0.5)");
+  expect_failure("simulate --bits abc" + out, "--bits: 'abc' is not a bit count");
+  expect_failure("simulate --bits -5" + out, "not a bit count");
+  expect_failure("simulate --bits 1.5" + out, "not a bit count");
+  expect_failure("simulate --bits 3^4" + out, "not a bit count");
+  expect_failure("simulate --bits 0" + out, "at least one bit");
+  expect_failure("simulate --bits 1000 --qber 0.01,0.02" + out, "needs a position");
+  expect_failure("simulate --bits 1000 --chunk-bits 100" + out, "multiple of 64");
+  expect_failure("simulate --bits 1000 --compression 12" + out, "--compression");
+  expect_failure("simulate --bits 1000 --parties carol" + out, "--parties");
+  expect_failure("simulate --bits 1000 --qber-profile " + (dir / "none.txt").string() + out,
+                 "none.txt");
+  expect_failure("simulate --bits 1000", "--output is required");
+  expect_failure("simulate --bits 1000 -o " + (dir / "no" / "x.h5").string(),
+                 "cannot create output file");
+  expect_failure("frobnicate", "frobnicate");
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.h5"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.h5.partial"));
+}
+
+}  // namespace
+}  // namespace qkdpp

@@ -1,0 +1,16 @@
+// Subcommands of the `qkdpp` program; each registers its options and callback on the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+namespace qkdpp::tools {
+
+void register_simulate_command(CLI::App& app);
+
+// Parses a bit count written as an integer, in scientific notation ("1e10") or as a power of two
+// ("2^20"); throws InputError unless it is a non-negative integer that fits in 64 bits.
+std::uint64_t parse_bit_count(const std::string& text, const std::string& option);
+
+}  // namespace qkdpp::tools
