@@ -1,0 +1,297 @@
+// Toeplitz hashing: argument checks, the block decomposition shared by the CLMUL and NTT kernels,
+// the naive reference and kernel selection.
+//
+// Block decomposition: with block size k (bits), output blocks I < Mb = ceil(m/k) and input blocks
+// J < K = ceil(n/k), y_I = XOR_J MP_k(window_{I-J}, x_J), where window d starts at bit
+// (d + K - 1) k of the seed padded on the left with K k - n zeros (derivation in
+// docs/toeplitz.md). Windows are word-aligned because k is a multiple of 64.
+#include "kernels/toeplitz/toeplitz.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
+
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/dispatch/simd_level.hpp"
+#include "kernels/memory/aligned_allocator.hpp"
+#include "kernels/toeplitz/detail/middle_product.hpp"
+#include "kernels/toeplitz/detail/ntt.hpp"
+
+namespace qkdpp::kernels {
+
+namespace {
+
+using WordBuffer = std::vector<Word, AlignedAllocator<Word>>;
+using U32Buffer = std::vector<std::uint32_t, AlignedAllocator<std::uint32_t>>;
+
+Word reverse_word(Word v) noexcept {
+  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+  return __builtin_bswap64(v);
+}
+
+// rev[t] = x[n - 1 - t] for t < n.
+WordBuffer reversed_input(std::span<const Word> x, std::size_t n) {
+  const std::size_t w = words_for_bits(n);
+  WordBuffer full(w), rev(w, 0);
+  for (std::size_t i = 0; i < w; ++i)
+    full[w - 1 - i] = reverse_word(i + 1 == w && n % 64 ? x[i] & low_mask(n % 64) : x[i]);
+  copy_bits(rev, 0, full, 64 * w - n, n);
+  return rev;
+}
+
+// y_i = parity(popcount(seed[i, i + n) AND rev)).
+bool row_bit(std::span<const Word> seed, std::span<const Word> rev, std::size_t n,
+             std::size_t i) noexcept {
+  Word acc = 0;
+  const std::size_t full = n / 64;
+  for (std::size_t w = 0; w < full; ++w) acc ^= extract_bits(seed, i + 64 * w, 64) & rev[w];
+  if (n % 64 != 0) acc ^= extract_bits(seed, i + 64 * full, n % 64) & rev[full];
+  return std::popcount(acc) & 1;
+}
+
+void naive_kernel(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
+                  std::span<Word> y) {
+  const WordBuffer rev = reversed_input(x, n);
+  std::fill(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(words_for_bits(m)), Word{0});
+  for (std::size_t i = 0; i < m; ++i) {
+    if (row_bit(seed, rev, n, i)) y[i / 64] |= Word{1} << (i % 64);
+  }
+}
+
+struct BlockPlan {
+  std::size_t kw = 0;  // block size in words
+  std::size_t k = 0;   // block size in bits
+  std::size_t input_blocks = 0;
+  std::size_t output_blocks = 0;
+  WordBuffer seed;  // left-padded seed
+  WordBuffer x;     // input padded to input_blocks * k bits
+
+  const Word* window(std::size_t out_block, std::size_t in_block) const noexcept {
+    return seed.data() + (out_block + input_blocks - 1 - in_block) * kw;
+  }
+};
+
+BlockPlan make_plan(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
+                    std::size_t m, std::size_t kw) {
+  BlockPlan p;
+  p.kw = kw;
+  p.k = 64 * kw;
+  p.input_blocks = (n + p.k - 1) / p.k;
+  p.output_blocks = (m + p.k - 1) / p.k;
+  p.seed.assign((p.output_blocks + p.input_blocks) * kw + 1, 0);
+  copy_bits(p.seed, p.input_blocks * p.k - n, seed, 0, n + m - 1);
+  p.x.assign(p.input_blocks * kw, 0);
+  copy_bits(p.x, 0, x, 0, n);
+  return p;
+}
+
+// ---- CLMUL kernel ------------------------------------------------------------------------
+
+constexpr std::size_t kParallelMpWords = 1u << 12;  // fork Karatsuba's three products above this
+
+void middle_product_parallel(detail::MiddleProductFn mp, const Word* s, const Word* x, Word* y,
+                             std::size_t kw) {
+  if (kw >= kParallelMpWords && kw % 2 == 0 && kw > detail::kMpBaseWords) {
+    const std::size_t h = kw / 2;
+    WordBuffer s_ab(2 * h), s_bc(2 * h), x01(h), beta(h, 0);
+    for (std::size_t i = 0; i < 2 * h; ++i) {
+      s_ab[i] = s[i] ^ s[h + i];
+      s_bc[i] = s[h + i] ^ s[2 * h + i];
+    }
+    for (std::size_t i = 0; i < h; ++i) x01[i] = x[i] ^ x[h + i];
+    tbb::parallel_invoke([&] { middle_product_parallel(mp, s_ab.data(), x + h, y, h); },
+                         [&] { middle_product_parallel(mp, s_bc.data(), x, y + h, h); },
+                         [&] { middle_product_parallel(mp, s + h, x01.data(), beta.data(), h); });
+    for (std::size_t i = 0; i < h; ++i) {
+      y[i] ^= beta[i];
+      y[h + i] ^= beta[i];
+    }
+    return;
+  }
+  thread_local WordBuffer work;
+  const std::size_t need = detail::middle_product_work_words(kw);
+  if (work.size() < need) work.resize(need);
+  mp(s, x, y, kw, work.data());
+}
+
+void clmul_kernel(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
+                  std::span<Word> y) {
+  const BlockPlan plan =
+      make_plan(seed, x, n, m, detail::choose_middle_product_words(words_for_bits(m)));
+  const detail::MiddleProductFn mp = detail::middle_product_for(active_simd_level());
+  const std::size_t acc_words = plan.output_blocks * plan.kw;
+  const auto accumulate = [&](WordBuffer& acc, std::size_t in_block) {
+    for (std::size_t out = 0; out < plan.output_blocks; ++out) {
+      middle_product_parallel(mp, plan.window(out, in_block), plan.x.data() + in_block * plan.kw,
+                              acc.data() + out * plan.kw, plan.kw);
+    }
+  };
+  WordBuffer total(acc_words, 0);
+  if (plan.input_blocks == 1 || n * static_cast<double>(m) < 1e9) {
+    for (std::size_t j = 0; j < plan.input_blocks; ++j) accumulate(total, j);
+  } else {
+    tbb::enumerable_thread_specific<WordBuffer> partial([&] { return WordBuffer(acc_words, 0); });
+    tbb::parallel_for(std::size_t{0}, plan.input_blocks,
+                      [&](std::size_t j) { accumulate(partial.local(), j); });
+    for (const WordBuffer& p : partial) {
+      for (std::size_t i = 0; i < acc_words; ++i) total[i] ^= p[i];
+    }
+  }
+  copy_bits(y, 0, total, 0, m);
+}
+
+// ---- NTT kernel --------------------------------------------------------------------------
+
+constexpr std::size_t kNttMaxLength = std::size_t{1} << detail::kNttMaxLog;
+
+// dst[t] = bit (offset + t) of src for t < bits, 0 up to dst.size().
+void expand_bits(std::span<const Word> src, std::size_t offset, std::size_t bits,
+                 std::span<std::uint32_t> dst) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, dst.size(), 1u << 16),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t t = r.begin(); t < r.end(); ++t) {
+                        dst[t] = t < bits
+                                     ? static_cast<std::uint32_t>(
+                                           (src[(offset + t) / 64] >> ((offset + t) % 64)) & 1u)
+                                     : 0u;
+                      }
+                    });
+}
+
+// Bits out[out_offset + i] = parity of convolution coefficient first + i, for i < count.
+void collect_parity(std::span<const std::uint32_t> conv, std::size_t first, std::size_t count,
+                    std::span<Word> out, std::size_t out_offset) {
+  const std::uint32_t factor = detail::ntt_plain_factor(conv.size());
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t bit = out_offset + i;
+    const Word v = detail::ntt_mont_mul(conv[first + i], factor) & 1u;
+    out[bit / 64] = (out[bit / 64] & ~(Word{1} << (bit % 64))) | (v << (bit % 64));
+  }
+}
+
+void ntt_kernel(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
+                std::span<Word> y) {
+  const detail::NttLoops& loops = detail::ntt_loops();
+  if (n + m - 1 <= kNttMaxLength) {
+    // One cyclic convolution of length L >= n + m - 1: the wanted coefficients n-1 .. n+m-2 do not
+    // alias.
+    const std::size_t len = std::max<std::size_t>(2, std::bit_ceil(n + m - 1));
+    U32Buffer a(len), b(len), c(len, 0);
+    tbb::parallel_invoke([&] { expand_bits(seed, 0, n + m - 1, a), detail::ntt_forward(a); },
+                         [&] { expand_bits(x, 0, n, b), detail::ntt_forward(b); });
+    loops.mul_acc(c.data(), a.data(), b.data(), len);
+    detail::ntt_inverse(c);
+    collect_parity(c, n - 1, m, y, 0);
+    return;
+  }
+  // Blocked: MP_k with k = L/2 per block pair; transforms of input blocks are reused across
+  // windows, products accumulate in the transform domain, one inverse per output block.
+  const std::size_t len = kNttMaxLength;
+  const BlockPlan plan = make_plan(seed, x, n, m, len / 2 / 64);
+  const std::size_t in_blocks = plan.input_blocks, out_blocks = plan.output_blocks;
+  std::vector<U32Buffer> xs(in_blocks), acc(out_blocks);
+  for (std::size_t j = 0; j < in_blocks; ++j) {
+    xs[j].resize(len);
+    expand_bits(plan.x, j * plan.k, plan.k, xs[j]);
+    detail::ntt_forward(xs[j]);
+  }
+  for (auto& a : acc) a.assign(len, 0);
+  U32Buffer window(len);
+  for (std::size_t d = 0; d + 1 < in_blocks + out_blocks; ++d) {  // window index d = I - J + K - 1
+    expand_bits(plan.seed, d * plan.k, 2 * plan.k - 1, window);
+    detail::ntt_forward(window);
+    for (std::size_t j = 0; j < in_blocks; ++j) {
+      if (d + j + 1 < in_blocks || d + j + 1 - in_blocks >= out_blocks) continue;
+      const std::size_t i = d + j + 1 - in_blocks;
+      loops.mul_acc(acc[i].data(), window.data(), xs[j].data(), len);
+    }
+  }
+  std::fill(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(words_for_bits(m)), Word{0});
+  for (std::size_t i = 0; i < out_blocks; ++i) {
+    detail::ntt_inverse(acc[i]);
+    collect_parity(acc[i], plan.k - 1, std::min(plan.k, m - i * plan.k), y, i * plan.k);
+  }
+}
+
+void check_arguments(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
+                     std::size_t m, std::span<Word> y) {
+  if (n == 0 || m == 0 || m > n) {
+    throw std::invalid_argument("toeplitz_hash: need 1 <= m <= n, got n = " + std::to_string(n) +
+                                ", m = " + std::to_string(m));
+  }
+  if (n > kToeplitzMaxInputBits) {
+    throw std::invalid_argument("toeplitz_hash: n = " + std::to_string(n) +
+                                " exceeds the supported 2^28 bits");
+  }
+  if (seed.size() < words_for_bits(n + m - 1)) {
+    throw std::invalid_argument(
+        "toeplitz_hash: the seed must hold n + m - 1 = " + std::to_string(n + m - 1) +
+        " bits, got " + std::to_string(seed.size() * 64));
+  }
+  if (x.size() < words_for_bits(n))
+    throw std::invalid_argument("toeplitz_hash: input shorter than n bits");
+  if (y.size() < words_for_bits(m))
+    throw std::invalid_argument("toeplitz_hash: output shorter than m bits");
+}
+
+}  // namespace
+
+std::string_view to_string(ToeplitzKernel kernel) noexcept {
+  switch (kernel) {
+    case ToeplitzKernel::kNaive:
+      return "naive";
+    case ToeplitzKernel::kClmul:
+      return "clmul";
+    case ToeplitzKernel::kNtt:
+      return "ntt";
+    case ToeplitzKernel::kAuto:
+      break;
+  }
+  return "auto";
+}
+
+std::optional<ToeplitzKernel> parse_toeplitz_kernel(std::string_view name) noexcept {
+  for (ToeplitzKernel k : {ToeplitzKernel::kAuto, ToeplitzKernel::kNaive, ToeplitzKernel::kClmul,
+                           ToeplitzKernel::kNtt}) {
+    if (name == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
+ToeplitzKernel choose_toeplitz_kernel(std::size_t n, std::size_t m) noexcept {
+  (void)m;
+  return n <= (std::size_t{1} << 22) ? ToeplitzKernel::kClmul : ToeplitzKernel::kNtt;
+}
+
+void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
+                   std::size_t m, std::span<Word> y, ToeplitzKernel kernel) {
+  check_arguments(seed, x, n, m, y);
+  if (kernel == ToeplitzKernel::kAuto) kernel = choose_toeplitz_kernel(n, m);
+  switch (kernel) {
+    case ToeplitzKernel::kNaive:
+      naive_kernel(seed, x, n, m, y);
+      break;
+    case ToeplitzKernel::kNtt:
+      ntt_kernel(seed, x, n, m, y);
+      break;
+    default:
+      clmul_kernel(seed, x, n, m, y);
+      break;
+  }
+  if (m % 64 != 0) y[m / 64] &= low_mask(m % 64);
+}
+
+bool toeplitz_output_bit(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
+                         std::size_t i) {
+  const WordBuffer rev = reversed_input(x, n);
+  return row_bit(seed, rev, n, i);
+}
+
+}  // namespace qkdpp::kernels

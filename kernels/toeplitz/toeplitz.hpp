@@ -1,0 +1,43 @@
+// Toeplitz hashing for privacy amplification, bit-exact with SPEC section 2:
+//   y_i = XOR_{j<n} s[i + n - 1 - j] AND x_j,  0 <= i < m,  seed s of n + m - 1 bits,
+// i.e. coefficients n-1 .. n+m-2 of the carry-less product s(z) x(z). Bits are packed as in SPEC
+// section 1. Three kernels give identical output; kAuto picks by size.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "kernels/bits/bit_ops.hpp"
+
+namespace qkdpp::kernels {
+
+enum class ToeplitzKernel {
+  kAuto,   // fastest for the size (see choose_toeplitz_kernel)
+  kNaive,  // one dot product per output bit, O(n m / 64): reference, small sizes
+  kClmul,  // transposed-Karatsuba middle product on 64-bit carry-less multiplies, O(n m^0.58)
+  kNtt,    // number-theoretic transform, O(n log n), exact for n <= 2^28
+};
+
+std::string_view to_string(ToeplitzKernel kernel) noexcept;
+std::optional<ToeplitzKernel> parse_toeplitz_kernel(std::string_view name) noexcept;
+
+// Largest input length the kernels accept.
+inline constexpr std::size_t kToeplitzMaxInputBits = std::size_t{1} << 28;
+
+// The kernel kAuto uses for these sizes.
+ToeplitzKernel choose_toeplitz_kernel(std::size_t n, std::size_t m) noexcept;
+
+// y = T(seed) x. Requires 1 <= m <= n <= kToeplitzMaxInputBits, seed.size() >= words for n+m-1
+// bits, x.size() >= words for n bits, y.size() >= words for m bits (std::invalid_argument
+// otherwise). Bits of `seed` and `x` beyond their lengths are ignored; y's padding bits are zeroed.
+// Large inputs run in parallel in the calling thread's TBB arena.
+void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
+                   std::size_t m, std::span<Word> y, ToeplitzKernel kernel = ToeplitzKernel::kAuto);
+
+// Output bit i alone, by one O(n / 64) dot product: for spot checks of large hashes.
+bool toeplitz_output_bit(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
+                         std::size_t i);
+
+}  // namespace qkdpp::kernels
