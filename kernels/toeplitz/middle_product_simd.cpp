@@ -1,6 +1,8 @@
 // Transposed-Karatsuba middle product with a carry-less-multiply base case. Compiled once per
 // SIMD level (cmake/QkdppSimd.cmake); clmul() is PCLMULQDQ or the portable table method.
+#include <algorithm>
 #include <cassert>
+#include <utility>
 
 #include "kernels/gf2/clmul_arch.hpp"
 #include "kernels/toeplitz/detail/middle_product.hpp"
@@ -12,23 +14,29 @@ namespace {
 using kernels::QKDPP_SIMD_LEVEL::Acc128;
 using kernels::QKDPP_SIMD_LEVEL::clmul;
 
-// Schoolbook middle product of b words. Product words w in [b-1, 2b-1] are needed; the 128-bit
-// partial products s_t * x_j land in acc[t + j - (b - 2)], whose low half is product word t + j
-// and high half word t + j + 1.
-void base_case(const Word* s, const Word* x, Word* y, std::size_t b) noexcept {
-  assert(b >= 1 && b <= kMpBaseWords);
-  Acc128 acc[kMpBaseWords + 2];
-  for (std::size_t j = 0; j < b; ++j) {
-    const std::size_t t_first = j + 2 >= b ? 0 : b - 2 - j;
-    const std::size_t t_last = 2 * b - 1 - j;
-    const Word xj = x[j];
-    for (std::size_t t = t_first; t <= t_last; ++t) acc[t + j + 2 - b] ^= clmul(s[t], xj);
+// Schoolbook middle product of B words. Product words w in [B-1, 2B-1] are needed; the 128-bit
+// partial products s_t * x_j with t + j = d land in diagonal d, whose low half is product word d
+// and high half word d + 1. Diagonals d = B-2 .. 2B-1 are summed in registers, one at a time.
+template <std::size_t B>
+void base_case(const Word* s, const Word* x, Word* y) noexcept {
+  Acc128 diag[B + 2];
+  for (std::size_t a = 0; a < B + 2; ++a) {  // diagonal d = a + B - 2
+    Acc128 sum;
+    const std::size_t j_end = std::min(B, a + B - 1);  // t = d - j must be >= 0
+    for (std::size_t j = 0; j < j_end; ++j) sum ^= clmul(s[a + B - 2 - j], x[j]);
+    diag[a] = sum;
   }
-  for (std::size_t i = 0; i < b; ++i) {
-    const Word low = acc[i + 1].lo() ^ acc[i].hi();       // product word b - 1 + i
-    const Word high = acc[i + 2].lo() ^ acc[i + 1].hi();  // product word b + i
+  for (std::size_t i = 0; i < B; ++i) {
+    const Word low = diag[i + 1].lo() ^ diag[i].hi();       // product word B - 1 + i
+    const Word high = diag[i + 2].lo() ^ diag[i + 1].hi();  // product word B + i
     y[i] ^= (low >> 63) | (high << 1);
   }
+}
+
+template <std::size_t... Bs>
+void base_case_dispatch(const Word* s, const Word* x, Word* y, std::size_t b,
+                        std::index_sequence<Bs...>) noexcept {
+  ((b == Bs + 1 ? base_case<Bs + 1>(s, x, y) : void()), ...);
 }
 
 }  // namespace
@@ -39,7 +47,8 @@ void base_case(const Word* s, const Word* x, Word* y, std::size_t b) noexcept {
 //   y0 = alpha + beta, y1 = gamma + beta   (three half-size products instead of four).
 void middle_product(const Word* s, const Word* x, Word* y, std::size_t kw, Word* work) noexcept {
   if (kw <= kMpBaseWords || kw % 2 != 0) {
-    base_case(s, x, y, kw);
+    assert(kw >= 1 && kw <= kMpBaseWords);
+    base_case_dispatch(s, x, y, kw, std::make_index_sequence<kMpBaseWords>{});
     return;
   }
   const std::size_t h = kw / 2;

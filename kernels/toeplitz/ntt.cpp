@@ -111,11 +111,52 @@ void level(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
                     });
 }
 
+// All levels of a block that fits in cache. Levels with fewer than 8 butterflies per block run as
+// one scalar loop over the whole block instead of one call per block.
+template <bool kInverse>
+void in_cache(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
+  const Tables& t = tables();
+  const std::uint32_t* table = t.table[kInverse ? 1 : 0].data();
+  const auto one_level = [&](std::size_t l) {
+    const std::size_t half = l / 2;
+    const std::uint32_t* tw = table + half;
+    if (half >= 8) {
+      for (std::size_t start = 0; start < len; start += l) {
+        if constexpr (kInverse) {
+          loops.dit(a + start, a + start + half, tw, half);
+        } else {
+          loops.dif(a + start, a + start + half, tw, half);
+        }
+      }
+      return;
+    }
+    for (std::size_t start = 0; start < len; start += l) {
+      for (std::size_t j = 0; j < half; ++j) {
+        std::uint32_t& lo = a[start + j];
+        std::uint32_t& hi = a[start + j + half];
+        if constexpr (kInverse) {
+          const std::uint32_t v = half == 1 ? hi : ntt_mont_mul(hi, tw[j]);
+          const std::uint32_t u = lo;
+          lo = ntt_add(u, v);
+          hi = ntt_sub(u, v);
+        } else {
+          const std::uint32_t u = lo, v = hi;
+          lo = ntt_add(u, v);
+          hi = half == 1 ? ntt_sub(u, v) : ntt_mont_mul(ntt_sub(u, v), tw[j]);
+        }
+      }
+    }
+  };
+  if constexpr (kInverse) {
+    for (std::size_t l = 2; l <= len; l *= 2) one_level(l);
+  } else {
+    for (std::size_t l = len; l >= 2; l /= 2) one_level(l);
+  }
+}
+
 void forward_rec(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
   if (len <= kInCacheLen) {
-    for (std::size_t l = len; l >= 2; l /= 2) {
-      for (std::size_t start = 0; start < len; start += l) level<false>(a + start, l, loops);
-    }
+    in_cache<false>(a, len, loops);
     return;
   }
   level<false>(a, len, loops);
@@ -125,9 +166,7 @@ void forward_rec(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
 
 void inverse_rec(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
   if (len <= kInCacheLen) {
-    for (std::size_t l = 2; l <= len; l *= 2) {
-      for (std::size_t start = 0; start < len; start += l) level<true>(a + start, l, loops);
-    }
+    in_cache<true>(a, len, loops);
     return;
   }
   tbb::parallel_invoke([&] { inverse_rec(a, len / 2, loops); },

@@ -172,7 +172,7 @@ TEST(MiddleProduct, ChosenSizesCoverRequestAndUseSmallBaseCases) {
   for (std::size_t w : {1, 2, 15, 16, 17, 100, 1000, 16384, 16385}) {
     const std::size_t kw = detail::choose_middle_product_words(w);
     EXPECT_GE(kw, w);
-    EXPECT_LE(kw, w + w / 8 + 1);
+    EXPECT_LE(kw, w + 2 * w / detail::kMpBaseWords + 1);  // rounding adds less than 2^r
     std::size_t b = kw;
     while (b > detail::kMpBaseWords && b % 2 == 0) b /= 2;
     EXPECT_LE(b, detail::kMpBaseWords) << w;

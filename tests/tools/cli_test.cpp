@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <vector>
 
 #include "engine/io/raw_key_file.hpp"
 #include "tests/engine/test_files.hpp"
@@ -140,6 +142,89 @@ TEST(Cli, SimulateRejectsBadArgumentsAndLeavesNoFile) {
   expect_failure("frobnicate", "frobnicate");
   EXPECT_FALSE(std::filesystem::exists(dir / "x.h5"));
   EXPECT_FALSE(std::filesystem::exists(dir / "x.h5.partial"));
+}
+
+void write_bytes(const std::filesystem::path& p, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<std::uint8_t> read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(Cli, ToeplitzReproducesTheSpecExampleWithEveryKernel) {
+  test::TempDir dir;
+  write_bytes(dir / "s.bin", {0xb5, 0x0f, 0xd4, 0x63});
+  write_bytes(dir / "x.bin", {0x17, 0xdd, 0x08});
+  for (const char* k : {"auto", "naive", "clmul", "ntt"}) {
+    const auto out = dir / (std::string(k) + ".bin");
+    const Result r = run("toeplitz --seed-file " + (dir / "s.bin").string() + " --input " +
+                         (dir / "x.bin").string() + " --bits 20 --out-bits 12 --kernel " + k +
+                         " -o " + out.string());
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(read_all(out), (std::vector<std::uint8_t>{0x68, 0x01})) << k;
+  }
+}
+
+TEST(Cli, ToeplitzKernelsAgreeOnALargerFileWithDefaultBits) {
+  test::TempDir dir;
+  std::vector<std::uint8_t> seed(40000), x(25000);
+  std::uint32_t state = 1;
+  for (auto& b : seed)
+    b = static_cast<std::uint8_t>((state = state * 1664525u + 1013904223u) >> 24);
+  for (auto& b : x) b = static_cast<std::uint8_t>((state = state * 1664525u + 1013904223u) >> 24);
+  write_bytes(dir / "s.bin", seed);
+  write_bytes(dir / "x.bin", x);
+  std::vector<std::uint8_t> first;
+  for (const char* k : {"naive", "clmul", "ntt"}) {
+    const auto out = dir / (std::string(k) + ".bin");
+    ASSERT_EQ(
+        run("toeplitz -q --seed-file " + (dir / "s.bin").string() + " --input " +
+            (dir / "x.bin").string() + " --out-bits 99999 --kernel " + k + " -o " + out.string())
+            .status,
+        0);
+    const auto bytes = read_all(out);
+    EXPECT_EQ(bytes.size(), 12500u);
+    if (first.empty()) first = bytes;
+    EXPECT_EQ(bytes, first) << k;
+  }
+}
+
+TEST(Cli, ToeplitzRejectsBadArguments) {
+  test::TempDir dir;
+  write_bytes(dir / "s.bin", std::vector<std::uint8_t>(4, 0x55));
+  write_bytes(dir / "x.bin", std::vector<std::uint8_t>(3, 0x0f));
+  const std::string files =
+      " --seed-file " + (dir / "s.bin").string() + " --input " + (dir / "x.bin").string();
+  const std::string out = " -o " + (dir / "y.bin").string();
+  expect_failure("toeplitz" + files + " --bits 20 --out-bits 14" + out,
+                 "holds 32 bits but the seed must have N + M - 1 = 33");
+  expect_failure("toeplitz" + files + " --bits 25 --out-bits 2" + out,
+                 "holds 24 bits (3 bytes) but 25 bits are needed");
+  expect_failure("toeplitz" + files + " --bits 20 --out-bits 21" + out,
+                 "--out-bits: 21 must lie in [1, 20]");
+  expect_failure("toeplitz" + files + " --bits 20 --out-bits 0" + out,
+                 "--out-bits: 0 must lie in [1, 20]");
+  expect_failure("toeplitz" + files + " --bits 0 --out-bits 1" + out, "at least one bit");
+  expect_failure("toeplitz" + files + " --bits 2^29 --out-bits 1" + out, "2^28");
+  expect_failure("toeplitz" + files + " --bits x --out-bits 1" + out,
+                 "--bits: 'x' is not a bit count");
+  expect_failure("toeplitz" + files + " --bits 20 --out-bits 4 --kernel fft" + out,
+                 "--kernel: 'fft'");
+  expect_failure("toeplitz --seed-file " + (dir / "none.bin").string() + " --input " +
+                     (dir / "x.bin").string() + " --out-bits 4" + out,
+                 "none.bin: no such file");
+  expect_failure("toeplitz --seed-file " + (dir / "s.bin").string() + " --input " +
+                     (dir / "none.bin").string() + " --out-bits 4" + out,
+                 "none.bin: no such file");
+  expect_failure(
+      "toeplitz" + files + " --bits 20 --out-bits 4 -o " + (dir / "no" / "y.bin").string(),
+      "cannot create");
+  expect_failure("toeplitz" + files + " --bits 20" + out, "--out-bits is required");
+  EXPECT_FALSE(std::filesystem::exists(dir / "y.bin"));
 }
 
 }  // namespace

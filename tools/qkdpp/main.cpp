@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   app.add_flag("--version", show_version,
                "Print the version and the SIMD level kernels dispatch to");
   tools::register_simulate_command(app);
+  tools::register_toeplitz_command(app);
 
   // Subcommand callbacks run inside parse(); every failure ends here as one line on stderr.
   try {

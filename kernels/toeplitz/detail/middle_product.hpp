@@ -14,7 +14,7 @@ namespace qkdpp::kernels::detail {
 
 // Block sizes (in words) at or below which the schoolbook base case runs; odd sizes above it are
 // never produced by choose_middle_product_words().
-inline constexpr std::size_t kMpBaseWords = 16;
+inline constexpr std::size_t kMpBaseWords = 8;
 
 // Workspace (words) middle_product() needs for size kw.
 std::size_t middle_product_work_words(std::size_t kw) noexcept;
