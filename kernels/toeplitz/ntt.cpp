@@ -73,90 +73,110 @@ const Tables& tables() {
   return t;
 }
 
-// One butterfly level over a block of `len` points: twiddles from the table or generated per chunk.
-template <bool kInverse>
-void level(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
+// Calls fn(tw, j0, count) over j in [0, total) in chunks, with tw[i] = w_len^(j0 + i) (inverse
+// roots when kInverse): from the table for small len, generated per chunk otherwise. Chunks run in
+// parallel unless the block fits in cache.
+template <bool kInverse, class Fn>
+void for_twiddle_chunks(std::size_t len, std::size_t total, Fn&& fn) {
   const Tables& t = tables();
   const int dir = kInverse ? 1 : 0;
-  const std::size_t half = len / 2;
-  const auto run = [&](const std::uint32_t* tw, std::size_t j0, std::size_t count) {
-    if constexpr (kInverse) {
-      loops.dit(a + j0, a + half + j0, tw, count);
-    } else {
-      loops.dif(a + j0, a + half + j0, tw, count);
-    }
-  };
-  if (half < (std::size_t{1} << kTableLog)) {
-    const std::uint32_t* tw = t.table[dir].data() + half;
+  if (len / 2 < (std::size_t{1} << kTableLog)) {
+    const std::uint32_t* tw = t.table[dir].data() + len / 2;
     if (len <= kInCacheLen) {
-      run(tw, 0, half);
+      fn(tw, 0, total);
       return;
     }
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, half, kChunk),
-                      [&](const tbb::blocked_range<std::size_t>& r) {
-                        run(tw + r.begin(), r.begin(), r.size());
-                      });
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, total, kChunk),
+        [&](const tbb::blocked_range<std::size_t>& r) { fn(tw + r.begin(), r.begin(), r.size()); });
     return;
   }
   const unsigned e = static_cast<unsigned>(std::countr_zero(len));
   const std::vector<std::uint32_t>& base = t.chunk[dir][e];
   const std::uint32_t step = t.step[dir][e];
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, half / kChunk),
+  const NttLoops& loops = ntt_loops();
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, total / kChunk),
                     [&](const tbb::blocked_range<std::size_t>& r) {
                       std::array<std::uint32_t, kChunk> tw;
                       for (std::size_t c = r.begin(); c != r.end(); ++c) {
                         loops.mul_scalar(tw.data(), base.data(), mont_pow(step, c), kChunk);
-                        run(tw.data(), c * kChunk, kChunk);
+                        fn(tw.data(), c * kChunk, kChunk);
                       }
                     });
 }
 
-// All levels of a block that fits in cache. Levels with fewer than 8 butterflies per block run as
-// one scalar loop over the whole block instead of one call per block.
+// One butterfly level over a block of `len` points.
+template <bool kInverse>
+void level(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
+  const std::size_t half = len / 2;
+  for_twiddle_chunks<kInverse>(len, half,
+                               [&](const std::uint32_t* tw, std::size_t j0, std::size_t count) {
+                                 if constexpr (kInverse) {
+                                   loops.dit(a + j0, a + half + j0, tw, count);
+                                 } else {
+                                   loops.dif(a + j0, a + half + j0, tw, count);
+                                 }
+                               });
+}
+
+// Two levels (len and len/2) in one pass over a block, halving memory traffic out of cache.
+template <bool kInverse>
+void level4(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
+  const std::size_t q = len / 4;
+  const std::uint32_t quarter = mont_pow(root_of_unity(len, kInverse), q);
+  for_twiddle_chunks<kInverse>(len, q,
+                               [&](const std::uint32_t* tw, std::size_t j0, std::size_t count) {
+                                 if constexpr (kInverse) {
+                                   loops.dit4(a, q, tw, quarter, j0, count);
+                                 } else {
+                                   loops.dif4(a, q, tw, quarter, j0, count);
+                                 }
+                               });
+}
+
+// All levels of a block that fits in cache: levels with at least 8 butterflies per block through
+// the dif/dit loops, the three smallest levels fused in dif_tail/dit_head.
 template <bool kInverse>
 void in_cache(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
-  const Tables& t = tables();
-  const std::uint32_t* table = t.table[kInverse ? 1 : 0].data();
+  const std::uint32_t* table = tables().table[kInverse ? 1 : 0].data();
   const auto one_level = [&](std::size_t l) {
     const std::size_t half = l / 2;
-    const std::uint32_t* tw = table + half;
-    if (half >= 8) {
-      for (std::size_t start = 0; start < len; start += l) {
-        if constexpr (kInverse) {
-          loops.dit(a + start, a + start + half, tw, half);
-        } else {
-          loops.dif(a + start, a + start + half, tw, half);
-        }
-      }
-      return;
-    }
     for (std::size_t start = 0; start < len; start += l) {
-      for (std::size_t j = 0; j < half; ++j) {
-        std::uint32_t& lo = a[start + j];
-        std::uint32_t& hi = a[start + j + half];
-        if constexpr (kInverse) {
-          const std::uint32_t v = half == 1 ? hi : ntt_mont_mul(hi, tw[j]);
-          const std::uint32_t u = lo;
-          lo = ntt_add(u, v);
-          hi = ntt_sub(u, v);
-        } else {
-          const std::uint32_t u = lo, v = hi;
-          lo = ntt_add(u, v);
-          hi = half == 1 ? ntt_sub(u, v) : ntt_mont_mul(ntt_sub(u, v), tw[j]);
-        }
+      if constexpr (kInverse) {
+        loops.dit(a + start, a + start + half, table + half, half);
+      } else {
+        loops.dif(a + start, a + start + half, table + half, half);
       }
     }
   };
+  if (len < 8) {  // tiny transforms: every level through the plain loops
+    if constexpr (kInverse) {
+      for (std::size_t l = 2; l <= len; l *= 2) one_level(l);
+    } else {
+      for (std::size_t l = len; l >= 2; l /= 2) one_level(l);
+    }
+    return;
+  }
   if constexpr (kInverse) {
-    for (std::size_t l = 2; l <= len; l *= 2) one_level(l);
+    loops.dit_head(a, len, table);
+    for (std::size_t l = 16; l <= len; l *= 2) one_level(l);
   } else {
-    for (std::size_t l = len; l >= 2; l /= 2) one_level(l);
+    for (std::size_t l = len; l >= 16; l /= 2) one_level(l);
+    loops.dif_tail(a, len, table);
   }
 }
 
 void forward_rec(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
   if (len <= kInCacheLen) {
     in_cache<false>(a, len, loops);
+    return;
+  }
+  if (len / 2 > kInCacheLen) {
+    const std::size_t q = len / 4;
+    level4<false>(a, len, loops);
+    tbb::parallel_invoke([&] { forward_rec(a, q, loops); }, [&] { forward_rec(a + q, q, loops); },
+                         [&] { forward_rec(a + 2 * q, q, loops); },
+                         [&] { forward_rec(a + 3 * q, q, loops); });
     return;
   }
   level<false>(a, len, loops);
@@ -167,6 +187,14 @@ void forward_rec(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
 void inverse_rec(std::uint32_t* a, std::size_t len, const NttLoops& loops) {
   if (len <= kInCacheLen) {
     in_cache<true>(a, len, loops);
+    return;
+  }
+  if (len / 2 > kInCacheLen) {
+    const std::size_t q = len / 4;
+    tbb::parallel_invoke([&] { inverse_rec(a, q, loops); }, [&] { inverse_rec(a + q, q, loops); },
+                         [&] { inverse_rec(a + 2 * q, q, loops); },
+                         [&] { inverse_rec(a + 3 * q, q, loops); });
+    level4<true>(a, len, loops);
     return;
   }
   tbb::parallel_invoke([&] { inverse_rec(a, len / 2, loops); },

@@ -176,10 +176,17 @@ void collect_parity(std::span<const std::uint32_t> conv, std::size_t first, std:
   }
 }
 
-void ntt_kernel(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
-                std::span<Word> y) {
+}  // namespace
+
+namespace detail {
+
+void toeplitz_ntt(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
+                  std::span<Word> y, std::size_t max_length) {
+  if (max_length < 128 || max_length > kNttMaxLength || !std::has_single_bit(max_length)) {
+    throw std::invalid_argument("toeplitz_ntt: max_length must be a power of two in [2^7, 2^27]");
+  }
   const detail::NttLoops& loops = detail::ntt_loops();
-  if (n + m - 1 <= kNttMaxLength) {
+  if (n + m - 1 <= max_length) {
     // One cyclic convolution of length L >= n + m - 1: the wanted coefficients n-1 .. n+m-2 do not
     // alias.
     const std::size_t len = std::max<std::size_t>(2, std::bit_ceil(n + m - 1));
@@ -193,7 +200,7 @@ void ntt_kernel(std::span<const Word> seed, std::span<const Word> x, std::size_t
   }
   // Blocked: MP_k with k = L/2 per block pair; transforms of input blocks are reused across
   // windows, products accumulate in the transform domain, one inverse per output block.
-  const std::size_t len = kNttMaxLength;
+  const std::size_t len = max_length;
   const BlockPlan plan = make_plan(seed, x, n, m, len / 2 / 64);
   const std::size_t in_blocks = plan.input_blocks, out_blocks = plan.output_blocks;
   std::vector<U32Buffer> xs(in_blocks), acc(out_blocks);
@@ -219,6 +226,10 @@ void ntt_kernel(std::span<const Word> seed, std::span<const Word> x, std::size_t
     collect_parity(acc[i], plan.k - 1, std::min(plan.k, m - i * plan.k), y, i * plan.k);
   }
 }
+
+}  // namespace detail
+
+namespace {
 
 void check_arguments(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
                      std::size_t m, std::span<Word> y) {
@@ -279,7 +290,7 @@ void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::siz
       naive_kernel(seed, x, n, m, y);
       break;
     case ToeplitzKernel::kNtt:
-      ntt_kernel(seed, x, n, m, y);
+      detail::toeplitz_ntt(seed, x, n, m, y, kNttMaxLength);
       break;
     default:
       clmul_kernel(seed, x, n, m, y);
@@ -288,10 +299,13 @@ void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::siz
   if (m % 64 != 0) y[m / 64] &= low_mask(m % 64);
 }
 
-bool toeplitz_output_bit(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
-                         std::size_t i) {
+std::vector<bool> toeplitz_output_bits(std::span<const Word> seed, std::span<const Word> x,
+                                       std::size_t n, std::span<const std::size_t> rows) {
   const WordBuffer rev = reversed_input(x, n);
-  return row_bit(seed, rev, n, i);
+  std::vector<bool> out;
+  out.reserve(rows.size());
+  for (std::size_t i : rows) out.push_back(row_bit(seed, rev, n, i));
+  return out;
 }
 
 }  // namespace qkdpp::kernels

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "kernels/bits/bit_ops.hpp"
 
@@ -36,8 +37,17 @@ ToeplitzKernel choose_toeplitz_kernel(std::size_t n, std::size_t m) noexcept;
 void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
                    std::size_t m, std::span<Word> y, ToeplitzKernel kernel = ToeplitzKernel::kAuto);
 
-// Output bit i alone, by one O(n / 64) dot product: for spot checks of large hashes.
-bool toeplitz_output_bit(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
-                         std::size_t i);
+// Output bits y_i for the given rows alone, one O(n / 64) dot product each (the naive kernel's
+// rows): spot checks of hashes too large for the naive kernel. Rows must be < m for a seed of
+// n + m - 1 bits.
+std::vector<bool> toeplitz_output_bits(std::span<const Word> seed, std::span<const Word> x,
+                                       std::size_t n, std::span<const std::size_t> rows);
+
+namespace detail {
+// The NTT kernel with a chosen maximum transform length (a power of two <= 2^27): inputs with
+// n + m - 1 above it take the blocked path. Exposed so tests can exercise that path at small sizes.
+void toeplitz_ntt(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
+                  std::span<Word> y, std::size_t max_length);
+}  // namespace detail
 
 }  // namespace qkdpp::kernels

@@ -99,11 +99,40 @@ TEST(Toeplitz, ClmulAndNttAgreeUpToMillionsOfBitsWithSpotChecks) {
     const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
     const BitVector a = hash(s, x, m, ToeplitzKernel::kClmul);
     ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kNtt), a) << "n=" << n;
-    for (int k = 0; k < 16; ++k) {
-      const std::size_t i = k == 0 ? 0 : k == 1 ? m - 1 : rng() % m;
-      ASSERT_EQ(a.get(i), toeplitz_output_bit(s.words(), x.words(), n, i)) << "bit " << i;
-    }
+    std::vector<std::size_t> rows = {0, m - 1};
+    for (int k = 0; k < 14; ++k) rows.push_back(rng() % m);
+    const std::vector<bool> bits = toeplitz_output_bits(s.words(), x.words(), n, rows);
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      ASSERT_EQ(a.get(rows[r]), bits[r]) << "bit " << rows[r];
   }
+}
+
+TEST(Toeplitz, BlockedNttPathMatchesClmulOnRandomSizes) {
+  // A small maximum transform length forces the blocked path (several input and output blocks).
+  std::mt19937_64 rng(kSeed + 9);
+  for (int t = 0; t < 30; ++t) {
+    const std::size_t n = 1 + rng() % 20000, m = 1 + rng() % n;
+    const std::size_t max_len = std::size_t{1} << (7 + rng() % 5);
+    const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
+    BitVector y(m);
+    detail::toeplitz_ntt(s.words(), x.words(), n, m, y.words(), max_len);
+    ASSERT_EQ(y, hash(s, x, m, ToeplitzKernel::kClmul))
+        << "n=" << n << " m=" << m << " L=" << max_len;
+  }
+}
+
+// The NTT kernel at its largest claimed input, n = 2^28 (blocked path, about 3 GB), against
+// direct dot products of the naive kernel's rows.
+TEST(Toeplitz, NttAtLargestClaimedSizeMatchesNaiveRows) {
+  std::mt19937_64 rng(kSeed + 10);
+  const std::size_t n = kToeplitzMaxInputBits, m = (std::size_t{1} << 20) + 12345;
+  const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
+  const BitVector y = hash(s, x, m, ToeplitzKernel::kNtt);
+  std::vector<std::size_t> rows = {0, 1, 63, 64, m - 1};
+  for (int k = 0; k < 27; ++k) rows.push_back(rng() % m);
+  const std::vector<bool> bits = toeplitz_output_bits(s.words(), x.words(), n, rows);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    ASSERT_EQ(y.get(rows[r]), bits[r]) << "row " << rows[r];
 }
 
 TEST(Toeplitz, IgnoresBitsBeyondTheLengths) {

@@ -46,6 +46,18 @@ struct NttLoops {
   // out[j] = in[j] * c               (Montgomery product)
   void (*mul_scalar)(std::uint32_t* out, const std::uint32_t* in, std::uint32_t c,
                      std::size_t count) noexcept;
+  // The three smallest levels (blocks of 8, 4, 2 points) of a forward transform of `len` points
+  // (a multiple of 8), or the three first levels of an inverse one. `table` is the twiddle table
+  // with table[half + j] = w_{2 half}^j (forward or inverse roots respectively).
+  void (*dif_tail)(std::uint32_t* a, std::size_t len, const std::uint32_t* table) noexcept;
+  void (*dit_head)(std::uint32_t* a, std::size_t len, const std::uint32_t* table) noexcept;
+  // Two levels fused (radix 4) on a block of 4q points, butterflies j0 .. j0+count-1: the level of
+  // 4q points with twiddles tw[j - j0] = w^j and w^(j+q) = w^j * quarter (w = w_{4q}, quarter =
+  // w^q), then the level of 2q points with w^(2j). Forward (dif4) or inverse (dit4, reverse order).
+  void (*dif4)(std::uint32_t* a, std::size_t q, const std::uint32_t* tw, std::uint32_t quarter,
+               std::size_t j0, std::size_t count) noexcept;
+  void (*dit4)(std::uint32_t* a, std::size_t q, const std::uint32_t* tw, std::uint32_t quarter,
+               std::size_t j0, std::size_t count) noexcept;
 };
 const NttLoops& ntt_loops_for(SimdLevel level) noexcept;
 
