@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
                "Print the version and the SIMD level kernels dispatch to");
   tools::register_simulate_command(app);
   tools::register_toeplitz_command(app);
+  tools::register_codes_command(app);
 
   // Subcommand callbacks run inside parse(); every failure ends here as one line on stderr.
   try {

@@ -1,0 +1,48 @@
+// Parity-check matrix files (SPEC section 4): MacKay's alist (padded or not), the qkdpp
+// quasi-cyclic base-matrix text format (docs/codes.md), and the CSC JSON and rate-adaption CSV
+// files of the LDPC4QKD project. Loaders reject malformed input with InputError naming the file
+// and line (JSON: the field and index).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/codes/parity_check_matrix.hpp"
+
+namespace qkdpp::engine {
+
+// A loaded code: always the expanded matrix, plus the quasi-cyclic form when the file has one.
+struct LoadedCode {
+  std::string format;  // "alist", "qc", "ldpc4qkd-json", "ldpc4qkd-qc-json"
+  ParityCheckMatrix matrix;
+  std::optional<QuasiCyclicCode> quasi_cyclic;
+};
+
+ParityCheckMatrix parse_alist(std::string_view text, const std::string& name);
+std::string format_alist(const ParityCheckMatrix& h, bool padded);
+
+QuasiCyclicCode parse_qc(std::string_view text, const std::string& name);
+std::string format_qc(const QuasiCyclicCode& code, const std::vector<std::string>& comments = {});
+
+// LDPC4QKD CSC JSON: plain (`n_rows`, `n_columns`, `colptr`, `rowval`) or quasi-cyclic (also
+// `nzval` exponents and `qc_expansion_factor`; sizes are then the base matrix's).
+LoadedCode parse_ldpc4qkd_json(std::string_view text, const std::string& name);
+
+// LDPC4QKD rate-adaption CSV: lines "rowA,rowB" (0-based check rows merged in order).
+std::vector<std::pair<std::uint32_t, std::uint32_t>> parse_rate_adaption_csv(
+    std::string_view text, const std::string& name);
+
+// By extension: .alist, .qc, .json (LDPC4QKD). Throws InputError for unreadable or unknown files.
+LoadedCode load_code(const std::filesystem::path& path);
+std::vector<std::pair<std::uint32_t, std::uint32_t>> load_rate_adaption_csv(
+    const std::filesystem::path& path);
+
+// Writes atomically (temporary name, then rename); IoError on failure.
+void save_text_file(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace qkdpp::engine
