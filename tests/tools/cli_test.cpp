@@ -227,5 +227,41 @@ TEST(Cli, ToeplitzRejectsBadArguments) {
   EXPECT_FALSE(std::filesystem::exists(dir / "y.bin"));
 }
 
+TEST(Cli, CodesListsTheBundledFamilyAndShowsAFile) {
+  const Result list = run("codes");
+  ASSERT_EQ(list.status, 0) << list.output;
+  EXPECT_NE(list.output.find("qkdpp-n20-r050.qc"), std::string::npos);
+  EXPECT_NE(list.output.find("QBER range"), std::string::npos);
+  const Result show =
+      run("codes --show " + std::string(QKDPP_SOURCE_DIR) + "/datasets/codes/qkdpp-n16-r070.qc");
+  ASSERT_EQ(show.status, 0) << show.output;
+  for (const char* field : {"N (bits)    65536", "Z           512", "girth       ",
+                            "column degrees", "Shannon limit"}) {
+    EXPECT_NE(show.output.find(field), std::string::npos) << field << "\n" << show.output;
+  }
+}
+
+TEST(Cli, CodesShowFailsWithTheLoaderMessage) {
+  test::TempDir dir;
+  write_bytes(dir / "bad.alist", {'7', ' ', '3', '\n', '3', ' ', 'x', '\n'});
+  expect_failure("codes --show " + (dir / "bad.alist").string(), "bad.alist:");
+  expect_failure("codes --show " + (dir / "none.qc").string(), "none.qc: no such file");
+  expect_failure("codes --dir " + (dir / "nodir").string(), "no such code directory");
+}
+
+TEST(Cli, CodegenWritesALoadableDeterministicCode) {
+  test::TempDir dir;
+  const std::string args = " --rate 0.8 --base-cols 32 --z 64 --seed 3 --girth -o ";
+  ASSERT_EQ(run("codegen" + args + (dir / "a.qc").string()).status, 0);
+  ASSERT_EQ(run("codegen" + args + (dir / "b.qc").string()).status, 0);
+  EXPECT_EQ(read_all(dir / "a.qc"), read_all(dir / "b.qc"));
+  const Result show = run("codes --show " + (dir / "a.qc").string());
+  EXPECT_NE(show.output.find("N (bits)    2048"), std::string::npos) << show.output;
+  expect_failure("codegen --rate 0.5 --z 100 -o " + (dir / "c.qc").string(), "multiple of 32");
+  expect_failure("codegen --rate 0.5 --bits 1000 -o " + (dir / "c.qc").string(),
+                 "not base_cols (128) times a multiple of 32");
+  expect_failure("codegen --rate 1.5 -o " + (dir / "c.qc").string(), "rate must lie in");
+}
+
 }  // namespace
 }  // namespace qkdpp

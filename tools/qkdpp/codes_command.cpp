@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/codes/code_io.hpp"
+#include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
 #include "tools/qkdpp/commands.hpp"
 
@@ -20,6 +21,16 @@ struct CodesOptions {
   std::string rate_adaption;
   bool no_girth = false;
 };
+
+// QBER a code of rate R serves at efficiency f: (1 - R) = f h2(QBER). The Shannon limit is f = 1;
+// the listed operating range is f in [1.05, 1.15], where well-built codes of this length work.
+struct QberRange {
+  double low, high, limit;
+};
+QberRange qber_range(double rate) {
+  return {inverse_binary_entropy((1.0 - rate) / 1.15), inverse_binary_entropy((1.0 - rate) / 1.05),
+          inverse_binary_entropy(1.0 - rate)};
+}
 
 std::string histogram(const std::map<std::size_t, std::size_t>& h) {
   std::string out;
@@ -37,6 +48,9 @@ void describe(const std::filesystem::path& path, const CodesOptions& opt) {
       "%s\n  format      %s\n  N (bits)    %zu\n  M (checks)  %zu\n  rate        %.4f\n  edges     "
       "  %zu\n",
       path.string().c_str(), code.format.c_str(), h.cols(), h.rows(), h.rate(), h.edges());
+  const QberRange q = qber_range(h.rate());
+  std::printf("  QBER        %.2f %% .. %.2f %% at f = 1.15 .. 1.05 (Shannon limit %.2f %%)\n",
+              100 * q.low, 100 * q.high, 100 * q.limit);
   if (code.quasi_cyclic) {
     std::printf("  Z           %zu (base matrix %zu x %zu)\n", code.quasi_cyclic->z,
                 code.quasi_cyclic->base_rows, code.quasi_cyclic->base_cols);
@@ -92,12 +106,16 @@ void run_codes(const CodesOptions& opt) {
     std::printf("no code files (.qc, .alist, .json) in %s\n", dir.string().c_str());
     return;
   }
-  std::printf("%-36s %9s %9s %7s %5s  %s\n", "code", "N", "M", "rate", "Z", "column degrees");
+  std::printf("%-24s %8s %8s %7s %5s %15s  %s\n", "code", "N", "M", "rate", "Z", "QBER range %",
+              "column degrees");
   for (const auto& f : files) {
     const engine::LoadedCode code = engine::load_code(f);
-    std::printf("%-36s %9zu %9zu %7.4f %5s  %s\n", f.filename().string().c_str(),
+    const QberRange q = qber_range(code.matrix.rate());
+    char range[32];
+    std::snprintf(range, sizeof range, "%.2f-%.2f", 100 * q.low, 100 * q.high);
+    std::printf("%-24s %8zu %8zu %7.4f %5s %15s  %s\n", f.filename().string().c_str(),
                 code.matrix.cols(), code.matrix.rows(), code.matrix.rate(),
-                code.quasi_cyclic ? std::to_string(code.quasi_cyclic->z).c_str() : "-",
+                code.quasi_cyclic ? std::to_string(code.quasi_cyclic->z).c_str() : "-", range,
                 histogram(code.matrix.col_degree_histogram()).c_str());
   }
 }

@@ -1,0 +1,161 @@
+// Quasi-cyclic LDPC construction: protograph layout, greedy row choice, girth-conditioned shifts.
+#include "engine/codes/codegen.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "engine/core/error.hpp"
+#include "kernels/random/xoshiro256.hpp"
+
+namespace qkdpp::engine {
+
+std::pair<std::size_t, double> default_high_degree_profile(double rate) {
+  // Heavy information columns by rate, after the DVB-S2 normal-frame profiles (degree, share of
+  // all columns): 1/2 -> (8, 0.2), 3/5 -> (12, 0.2), 2/3 -> (13, 1/15), 3/4 -> (12, 1/12),
+  // 4/5 -> (11, 1/15), 9/10 -> (4, 0.1). Nearest tabulated rate wins.
+  static const std::vector<std::tuple<double, std::size_t, double>> table = {
+      {0.50, 8, 0.20},      {0.60, 12, 0.20},     {0.667, 13, 1.0 / 15},
+      {0.75, 12, 1.0 / 12}, {0.80, 11, 1.0 / 15}, {0.90, 4, 0.10}};
+  auto best = table.front();
+  for (const auto& row : table) {
+    if (std::abs(std::get<0>(row) - rate) < std::abs(std::get<0>(best) - rate)) best = row;
+  }
+  return {std::get<1>(best), std::get<2>(best)};
+}
+
+namespace {
+
+// Uniform integer in [0, bound) without modulo bias, from the deterministic generator.
+std::uint64_t uniform(kernels::Xoshiro256StarStar& rng, std::uint64_t bound) {
+  const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound);
+  std::uint64_t v;
+  do v = rng.next();
+  while (v >= limit);
+  return v % bound;
+}
+
+std::int64_t mod(std::int64_t a, std::int64_t z) { return ((a % z) + z) % z; }
+
+}  // namespace
+
+QuasiCyclicCode generate_qc_code(const CodegenOptions& opt, CodegenReport* report) {
+  if (!(opt.rate >= 0.3 && opt.rate <= 0.97))
+    throw InputError("codegen: rate must lie in [0.3, 0.97]");
+  if (opt.z == 0 || opt.z % 32 != 0)
+    throw InputError("codegen: Z must be a positive multiple of 32");
+  if (opt.base_cols < 8 || opt.base_cols > 4096)
+    throw InputError("codegen: base columns must lie in [8, 4096]");
+  const std::size_t mb =
+      static_cast<std::size_t>(std::lround((1.0 - opt.rate) * static_cast<double>(opt.base_cols)));
+  if (mb < 2 || mb >= opt.base_cols)
+    throw InputError("codegen: the rate leaves fewer than 2 base rows");
+  const std::size_t nb = opt.base_cols, kb = nb - mb;
+  auto [high_deg, high_frac] = default_high_degree_profile(opt.rate);
+  if (opt.high_degree != 0) high_deg = opt.high_degree;
+  if (opt.high_fraction >= 0) high_frac = opt.high_fraction;
+  high_deg = std::min(high_deg, mb);
+  const std::size_t n_high =
+      std::min(kb, static_cast<std::size_t>(std::lround(high_frac * static_cast<double>(nb))));
+  const std::size_t low_deg = std::min<std::size_t>(3, mb);
+
+  kernels::Xoshiro256StarStar rng(opt.seed);
+  std::vector<std::vector<bool>> on(mb, std::vector<bool>(nb, false));
+  std::vector<std::size_t> row_deg(mb, 0);
+  // Parity ring of degree-2 columns.
+  for (std::size_t j = 0; j < mb; ++j) {
+    on[j][kb + j] = true;
+    on[(j + 1) % mb][kb + j] = true;
+    ++row_deg[j], ++row_deg[(j + 1) % mb];
+  }
+  // Information columns, heavy ones first: each takes the distinct rows of lowest current degree,
+  // ties broken at random, which keeps check degrees within one of each other.
+  for (std::size_t c = 0; c < kb; ++c) {
+    const std::size_t deg = c < n_high ? high_deg : low_deg;
+    std::vector<std::pair<std::uint64_t, std::size_t>> order;
+    for (std::size_t r = 0; r < mb; ++r)
+      order.emplace_back((static_cast<std::uint64_t>(row_deg[r]) << 32) | uniform(rng, 1u << 31),
+                         r);
+    std::sort(order.begin(), order.end());
+    for (std::size_t k = 0; k < deg; ++k) {
+      on[order[k].second][c] = true;
+      ++row_deg[order[k].second];
+    }
+  }
+
+  QuasiCyclicCode code{opt.z, mb, nb, std::vector<std::int32_t>(mb * nb, -1)};
+  const auto z = static_cast<std::int64_t>(opt.z);
+  const auto e = [&](std::size_t r, std::size_t c) -> std::int64_t {
+    return code.shifts[r * nb + c];
+  };
+  // Parity ring: exponent 0 except the closing entry, so the ring lifts to long cycles only.
+  for (std::size_t j = 0; j < mb; ++j) {
+    code.shifts[j * nb + kb + j] = 0;
+    code.shifts[((j + 1) % mb) * nb + kb + j] = j + 1 == mb ? 1 : 0;
+  }
+  // Placed entries, by column and by row, so the cycle search walks only nonzero entries.
+  std::vector<std::vector<std::size_t>> rows_of(nb), cols_of(mb);
+  const auto place = [&](std::size_t r, std::size_t c) {
+    rows_of[c].push_back(r);
+    cols_of[r].push_back(c);
+  };
+  for (std::size_t j = 0; j < mb; ++j) {
+    place(j, kb + j);
+    place((j + 1) % mb, kb + j);
+  }
+  CodegenReport rep;
+  for (std::size_t c = 0; c < kb; ++c) {
+    for (std::size_t r0 = 0; r0 < mb; ++r0) {
+      if (!on[r0][c]) continue;
+      // Exponents for (r0, c) that close a 4-cycle (r0,c)-(r1,c)-(r1,c1)-(r0,c1) or a 6-cycle
+      // (r0,c)-(r1,c)-(r1,c1)-(r2,c1)-(r2,c2)-(r0,c2) with already placed entries.
+      std::set<std::int64_t> forbid4, forbid6;
+      for (std::size_t r1 : rows_of[c]) {
+        for (std::size_t c1 : cols_of[r1]) {
+          if (c1 == c) continue;
+          if (e(r0, c1) >= 0) forbid4.insert(mod(e(r1, c) - e(r1, c1) + e(r0, c1), z));
+          for (std::size_t r2 : rows_of[c1]) {
+            if (r2 == r1 || r2 == r0) continue;
+            for (std::size_t c2 : cols_of[r2]) {
+              if (c2 == c1 || c2 == c || e(r0, c2) < 0) continue;
+              forbid6.insert(mod(e(r1, c) - e(r1, c1) + e(r2, c1) - e(r2, c2) + e(r0, c2), z));
+            }
+          }
+        }
+      }
+      std::int64_t chosen = -1, fallback = -1;
+      for (std::size_t t = 0; t < opt.shift_candidates && chosen < 0; ++t) {
+        const auto v = static_cast<std::int64_t>(uniform(rng, opt.z));
+        if (forbid4.count(v)) continue;
+        if (fallback < 0) fallback = v;
+        if (!forbid6.count(v)) chosen = v;
+      }
+      if (chosen < 0) {
+        if (fallback < 0) {
+          throw InputError("codegen: no exponent avoids a 4-cycle at base entry (" +
+                           std::to_string(r0) + ", " + std::to_string(c) +
+                           "); use a larger Z or fewer base columns");
+        }
+        chosen = fallback;
+        ++rep.six_cycle_entries;
+      }
+      code.shifts[r0 * nb + c] = static_cast<std::int32_t>(chosen);
+      place(r0, c);
+      ++rep.four_cycle_free_entries;
+    }
+  }
+  std::map<std::size_t, std::size_t> hist;
+  for (std::size_t c = 0; c < nb; ++c) {
+    std::size_t d = 0;
+    for (std::size_t r = 0; r < mb; ++r) d += e(r, c) >= 0;
+    ++hist[d];
+  }
+  for (const auto& [d, n] : hist)
+    rep.profile += (rep.profile.empty() ? "" : ", ") + std::to_string(d) + ":" + std::to_string(n);
+  if (report) *report = rep;
+  code.validate("codegen");
+  return code;
+}
+
+}  // namespace qkdpp::engine

@@ -1,0 +1,101 @@
+// Quasi-cyclic code construction: requested rate and degree profile, no 4-cycles (girth >= 6),
+// determinism from the seed, and the bundled family's files.
+#include "engine/codes/codegen.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "engine/codes/code_io.hpp"
+#include "engine/core/entropy.hpp"
+#include "engine/core/error.hpp"
+
+namespace qkdpp::engine {
+namespace {
+
+TEST(Codegen, MeetsRateDegreeProfileAndGirth) {
+  for (double rate : {0.5, 0.7, 0.85, 0.94}) {
+    CodegenOptions opt;
+    opt.rate = rate;
+    opt.base_cols = 64;
+    opt.z = 128;
+    opt.seed = 7;
+    CodegenReport report;
+    const QuasiCyclicCode code = generate_qc_code(opt, &report);
+    const std::size_t mb = static_cast<std::size_t>(std::lround((1 - rate) * 64));
+    EXPECT_EQ(code.base_rows, mb);
+    EXPECT_EQ(code.base_cols, 64u);
+    const ParityCheckMatrix h = code.expand();
+    // Column degrees: mb of degree 2 (the parity ring), the heavy ones, the rest degree 3.
+    const auto [heavy_degree, heavy_share] = default_high_degree_profile(rate);
+    const auto hist = h.col_degree_histogram();
+    EXPECT_EQ(hist.at(2), mb * 128);
+    const std::size_t heavy = static_cast<std::size_t>(std::lround(heavy_share * 64));
+    EXPECT_EQ(hist.at(std::min(heavy_degree, mb)), (heavy_degree == 3 ? 64 - mb : heavy) * 128)
+        << rate;
+    // Check degrees concentrated within one.
+    const auto rows = h.row_degree_histogram();
+    EXPECT_LE(rows.rbegin()->first - rows.begin()->first, 1u) << rate;
+    // No 4-cycles: the construction rejects every exponent that would close one.
+    EXPECT_GE(code.girth(), 6u) << rate;
+  }
+}
+
+TEST(Codegen, SameSeedSameCodeOtherSeedOtherCode) {
+  CodegenOptions opt;
+  opt.rate = 0.78;
+  opt.base_cols = 48;
+  opt.z = 64;
+  const QuasiCyclicCode a = generate_qc_code(opt);
+  EXPECT_EQ(generate_qc_code(opt), a);
+  opt.seed = 2;
+  EXPECT_NE(generate_qc_code(opt).shifts, a.shifts);
+}
+
+TEST(Codegen, RejectsUnsupportedOptions) {
+  CodegenOptions opt;
+  opt.z = 100;
+  EXPECT_THROW(generate_qc_code(opt), InputError);
+  opt.z = 64;
+  opt.rate = 0.99;
+  EXPECT_THROW(generate_qc_code(opt), InputError);
+  opt.rate = 0.5;
+  opt.base_cols = 4;
+  EXPECT_THROW(generate_qc_code(opt), InputError);
+  // Too small a lifting for the row degree: some entry finds no 4-cycle-free exponent.
+  opt.base_cols = 128;
+  opt.z = 32;
+  opt.rate = 0.96;
+  EXPECT_THROW(generate_qc_code(opt), InputError);
+}
+
+TEST(Entropy, InverseBinaryEntropyInvertsOnTheLowerHalf) {
+  for (double p : {0.0, 1e-4, 0.005, 0.03, 0.11, 0.25, 0.5}) {
+    EXPECT_NEAR(inverse_binary_entropy(binary_entropy(p)), p, 1e-12) << p;
+  }
+  EXPECT_NEAR(binary_entropy(0.11), 0.4999, 1e-4);
+}
+
+TEST(BundledCodes, FamilyCoversTheQberRangeAndLoads) {
+  const std::filesystem::path dir = std::filesystem::path(QKDPP_SOURCE_DIR) / "datasets" / "codes";
+  std::size_t n16 = 0, n20 = 0;
+  double lowest_rate = 1, highest_rate = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".qc") continue;
+    const LoadedCode code = load_code(entry.path());
+    ASSERT_TRUE(code.quasi_cyclic.has_value());
+    EXPECT_EQ(code.quasi_cyclic->z % 32, 0u);
+    (code.matrix.cols() == (1u << 16) ? n16 : n20) += 1;
+    lowest_rate = std::min(lowest_rate, code.matrix.rate());
+    highest_rate = std::max(highest_rate, code.matrix.rate());
+  }
+  EXPECT_GE(n16, 7u);
+  EXPECT_EQ(n16, n20);
+  // QBER 11 % and 0.5 % lie inside the range served at efficiency f <= 1.15.
+  EXPECT_GE(inverse_binary_entropy((1 - lowest_rate) / 1.15), 0.10);
+  EXPECT_LE(inverse_binary_entropy((1 - highest_rate) / 1.15), 0.005);
+}
+
+}  // namespace
+}  // namespace qkdpp::engine

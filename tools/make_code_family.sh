@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Regenerates the bundled code family in datasets/codes/ with `qkdpp codegen` (deterministic:
+# the seed and options are recorded here and in each file's header).
+#   usage: tools/make_code_family.sh [path/to/qkdpp]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+qkdpp=${1:-$root/build/tools/qkdpp}
+out=$root/datasets/codes
+mkdir -p "$out"
+seed=20261128
+for log_n in 16 20; do
+  for rate in 0.44 0.50 0.60 0.70 0.78 0.85 0.90 0.94 0.96; do
+    name=$(printf "qkdpp-n%d-r%s.qc" "$log_n" "${rate/./}")
+    "$qkdpp" codegen --rate "$rate" --base-cols 128 --bits "2^$log_n" --seed "$seed" --girth -o "$out/$name"
+  done
+done
