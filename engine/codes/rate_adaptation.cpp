@@ -1,0 +1,119 @@
+// Rate adaptation: untainted puncturing, seeded shortening, row merging.
+#include "engine/codes/rate_adaptation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+#include "engine/core/error.hpp"
+#include "kernels/random/xoshiro256.hpp"
+
+namespace qkdpp::engine {
+
+double RateAdaptation::effective_rate() const noexcept {
+  const double p = static_cast<double>(punctured.size()), t = static_cast<double>(shortened.size());
+  return (static_cast<double>(n) - static_cast<double>(m) - t) / (static_cast<double>(n) - p - t);
+}
+
+std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count) {
+  std::vector<std::uint32_t> order(h.cols());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return h.col_degree(a) < h.col_degree(b);
+  });
+  std::vector<bool> tainted(h.rows(), false);
+  std::vector<std::uint32_t> chosen;
+  for (std::uint32_t c : order) {
+    if (chosen.size() == count) break;
+    const auto checks = h.col(c);
+    if (checks.empty()) continue;
+    if (std::any_of(checks.begin(), checks.end(), [&](std::uint32_t r) { return tainted[r]; }))
+      continue;
+    chosen.push_back(c);
+    for (std::uint32_t r : checks) tainted[r] = true;
+  }
+  if (chosen.size() < count) {
+    throw InputError("rate adaptation: only " + std::to_string(chosen.size()) +
+                     " columns can be punctured untainted, " + std::to_string(count) +
+                     " requested");
+  }
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+RateAdaptation adapt_rate(const ParityCheckMatrix& h, double target_rate, std::uint64_t seed,
+                          double max_fraction) {
+  const double n = static_cast<double>(h.cols());
+  const double r0 = h.rate();
+  const double d = std::floor(max_fraction * n);
+  // R_target = (N R0 - t) / (N - d)  =>  t = N R0 - (N - d) R_target.
+  const double t_real = n * r0 - (n - d) * target_rate;
+  const double lowest = (n * r0 - d) / (n - d), highest = n * r0 / (n - d);
+  if (!(target_rate >= lowest - 1e-12 && target_rate <= highest + 1e-12)) {
+    throw InputError("rate adaptation: target rate " + std::to_string(target_rate) +
+                     " is outside [" + std::to_string(lowest) + ", " + std::to_string(highest) +
+                     "] reachable from mother rate " + std::to_string(r0) + " with " +
+                     std::to_string(max_fraction * 100) + " % of bits modulated");
+  }
+  RateAdaptation a;
+  a.n = h.cols();
+  a.m = h.rows();
+  const auto t =
+      static_cast<std::size_t>(std::clamp(std::llround(t_real), 0LL, static_cast<long long>(d)));
+  const std::size_t p = static_cast<std::size_t>(d) - t;
+  a.punctured = untainted_puncturing(h, p);
+  // Shortened: a seeded partial Fisher-Yates shuffle over the columns not punctured.
+  std::vector<std::uint32_t> rest;
+  rest.reserve(h.cols() - p);
+  std::vector<bool> is_punctured(h.cols(), false);
+  for (std::uint32_t c : a.punctured) is_punctured[c] = true;
+  for (std::uint32_t c = 0; c < h.cols(); ++c) {
+    if (!is_punctured[c]) rest.push_back(c);
+  }
+  kernels::Xoshiro256StarStar rng(seed);
+  for (std::size_t k = 0; k < t; ++k) {
+    const std::size_t j = k + static_cast<std::size_t>(rng.next() % (rest.size() - k));
+    std::swap(rest[k], rest[j]);
+  }
+  a.shortened.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(t));
+  std::sort(a.shortened.begin(), a.shortened.end());
+  return a;
+}
+
+ParityCheckMatrix merge_rows(const ParityCheckMatrix& h,
+                             const std::vector<std::pair<std::uint32_t, std::uint32_t>>& merges,
+                             std::size_t count) {
+  if (count > merges.size()) {
+    throw InputError("row merging: " + std::to_string(count) + " merges requested, the file has " +
+                     std::to_string(merges.size()));
+  }
+  if (count >= h.rows()) throw InputError("row merging: cannot merge away every check");
+  std::vector<std::vector<std::uint32_t>> rows(h.rows());
+  for (std::size_t r = 0; r < h.rows(); ++r) rows[r].assign(h.row(r).begin(), h.row(r).end());
+  std::vector<bool> removed(h.rows(), false);
+  for (std::size_t k = 0; k < count; ++k) {
+    const auto [a, b] = merges[k];
+    if (a >= h.rows() || b >= h.rows() || removed[a] || removed[b] || a == b) {
+      throw InputError("row merging: merge " + std::to_string(k + 1) + " (" + std::to_string(a) +
+                       ", " + std::to_string(b) +
+                       ") names a row that is out of range or already merged away");
+    }
+    std::vector<std::uint32_t> merged;
+    std::set_symmetric_difference(rows[a].begin(), rows[a].end(), rows[b].begin(), rows[b].end(),
+                                  std::back_inserter(merged));
+    rows[a] = std::move(merged);
+    rows[b].clear();
+    removed[b] = true;
+  }
+  std::vector<ParityCheckMatrix::Edge> edges;
+  std::uint32_t out_row = 0;
+  for (std::size_t r = 0; r < h.rows(); ++r) {
+    if (removed[r]) continue;
+    for (std::uint32_t c : rows[r]) edges.emplace_back(out_row, c);
+    ++out_row;
+  }
+  return ParityCheckMatrix::from_edges(out_row, h.cols(), std::move(edges), "merged matrix");
+}
+
+}  // namespace qkdpp::engine
