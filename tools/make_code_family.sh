@@ -11,6 +11,6 @@ seed=20261128
 for log_n in 16 20; do
   for rate in 0.44 0.50 0.60 0.70 0.78 0.85 0.90 0.94 0.96; do
     name=$(printf "qkdpp-n%d-r%s.qc" "$log_n" "${rate/./}")
-    "$qkdpp" codegen --rate "$rate" --base-cols 128 --bits "2^$log_n" --seed "$seed" --girth -o "$out/$name"
+    "$qkdpp" codegen --rate "$rate" --base-cols 128 --bits "2^$log_n" --seed "$seed" --optimize --girth -o "$out/$name"
   done
 done

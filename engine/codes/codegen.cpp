@@ -1,11 +1,16 @@
 // Quasi-cyclic LDPC construction: protograph layout, greedy row choice, girth-conditioned shifts.
 #include "engine/codes/codegen.hpp"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
+#include "engine/codes/pexit.hpp"
+#include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
 #include "kernels/random/xoshiro256.hpp"
 
@@ -156,6 +161,37 @@ QuasiCyclicCode generate_qc_code(const CodegenOptions& opt, CodegenReport* repor
   if (report) *report = rep;
   code.validate("codegen");
   return code;
+}
+
+OptimizedProfile optimize_profile(const CodegenOptions& options) {
+  const std::vector<std::size_t> degrees = {4, 5, 6, 8, 10, 12, 14, 16, 20, 24, 32};
+  const std::vector<double> shares = {0.02, 0.04, 0.06, 0.08, 0.10, 0.13, 0.16, 0.20, 0.25};
+  std::vector<OptimizedProfile> results(degrees.size() * shares.size());
+  tbb::parallel_for(std::size_t{0}, results.size(), [&](std::size_t k) {
+    CodegenOptions o = options;
+    o.high_degree = degrees[k / shares.size()];
+    o.high_fraction = shares[k % shares.size()];
+    o.z = std::max<std::size_t>(o.z, 64);
+    OptimizedProfile& r = results[k];
+    r.high_degree = o.high_degree;
+    r.high_fraction = o.high_fraction;
+    r.efficiency = std::numeric_limits<double>::infinity();
+    try {
+      const QuasiCyclicCode code = generate_qc_code(o);
+      r.threshold = pexit_threshold(code, 5e-4, 200);
+      const double rate =
+          1.0 - static_cast<double>(code.base_rows) / static_cast<double>(code.base_cols);
+      if (r.threshold > 0) r.efficiency = (1.0 - rate) / binary_entropy(r.threshold);
+    } catch (const InputError&) {
+      // This profile cannot be lifted without 4-cycles at this Z; skip it.
+    }
+  });
+  const auto best =
+      std::min_element(results.begin(), results.end(),
+                       [](const auto& a, const auto& b) { return a.efficiency < b.efficiency; });
+  if (!std::isfinite(best->efficiency))
+    throw InputError("codegen: no profile in the search grid can be built");
+  return *best;
 }
 
 }  // namespace qkdpp::engine

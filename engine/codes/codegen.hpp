@@ -41,4 +41,16 @@ QuasiCyclicCode generate_qc_code(const CodegenOptions& options, CodegenReport* r
 // The heavy-column degree and share the construction uses for a rate (DVB-S2-like profiles).
 std::pair<std::size_t, double> default_high_degree_profile(double rate);
 
+struct OptimizedProfile {
+  std::size_t high_degree = 0;
+  double high_fraction = 0;
+  double threshold = 0;   // PEXIT threshold QBER of the chosen base matrix
+  double efficiency = 0;  // f* = (1 - R) / h2(threshold)
+};
+
+// Grid search over the heavy-column degree (4 .. 32) and share (2 .. 25 % of base columns) for the
+// base matrix with the lowest PEXIT efficiency f* on the BSC (engine/codes/pexit.hpp); the other
+// options (rate, base_cols, seed) are kept. Runs the grid in parallel over TBB.
+OptimizedProfile optimize_profile(const CodegenOptions& options);
+
 }  // namespace qkdpp::engine

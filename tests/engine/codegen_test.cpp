@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "engine/codes/code_io.hpp"
+#include "engine/codes/pexit.hpp"
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
 
@@ -95,6 +96,53 @@ TEST(BundledCodes, FamilyCoversTheQberRangeAndLoads) {
   // QBER 11 % and 0.5 % lie inside the range served at efficiency f <= 1.15.
   EXPECT_GE(inverse_binary_entropy((1 - lowest_rate) / 1.15), 0.10);
   EXPECT_LE(inverse_binary_entropy((1 - highest_rate) / 1.15), 0.005);
+}
+
+}  // namespace
+}  // namespace qkdpp::engine
+
+namespace qkdpp::engine {
+namespace {
+
+TEST(Pexit, JFunctionInvertsAndIsMonotone) {
+  double previous = -1;
+  for (double sigma = 0.05; sigma < 20; sigma *= 1.3) {
+    const double i = exit_j(sigma);
+    EXPECT_GT(i, previous);
+    previous = i;
+    if (i < 0.9999) {
+      EXPECT_NEAR(exit_j_inverse(i), sigma, 1e-6 * sigma + 1e-9) << sigma;
+    }
+  }
+  EXPECT_DOUBLE_EQ(exit_j(0), 0.0);
+}
+
+TEST(Pexit, RegularThreeSixThresholdIsNearItsBpValueOnTheBsc) {
+  // All-ones 3 x 6 protograph = the (3,6)-regular ensemble; its BP threshold on the BSC is
+  // 0.084 (Richardson and Urbanke, Modern Coding Theory, table 4.41). The Gaussian approximation
+  // is allowed 0.01 of slack.
+  const QuasiCyclicCode regular{64, 3, 6, std::vector<std::int32_t>(18, 0)};
+  const double p = pexit_threshold(regular);
+  EXPECT_NEAR(p, 0.084, 0.01);
+  EXPECT_TRUE(pexit_converges(regular, p - 0.005));
+  EXPECT_FALSE(pexit_converges(regular, p + 0.01));
+}
+
+TEST(Pexit, OptimizedProfileIsNoWorseThanTheDefaultOnTheSameGrid) {
+  CodegenOptions opt;
+  opt.rate = 0.8;
+  opt.base_cols = 40;
+  opt.z = 64;
+  const OptimizedProfile best = optimize_profile(opt);
+  EXPECT_GT(best.efficiency, 1.0);  // no code beats the Slepian-Wolf limit
+  opt.high_degree = best.high_degree;
+  opt.high_fraction = best.high_fraction;
+  const QuasiCyclicCode chosen = generate_qc_code(opt);
+  EXPECT_NEAR(pexit_threshold(chosen, 5e-4, 200), best.threshold, 1e-12);
+  opt.high_degree = 4;  // a grid point: the optimum cannot be worse
+  opt.high_fraction = 0.10;
+  const double other = pexit_threshold(generate_qc_code(opt), 5e-4, 200);
+  EXPECT_GE(best.threshold, other);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include "engine/codes/code_io.hpp"
 #include "engine/codes/codegen.hpp"
+#include "engine/codes/pexit.hpp"
+#include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
 #include "tools/qkdpp/commands.hpp"
 
@@ -17,6 +19,7 @@ struct CodegenCommandOptions {
   std::string bits;
   std::string output;
   bool girth = false;
+  bool optimize = false;
 };
 
 void run_codegen(CodegenCommandOptions opt) {
@@ -27,6 +30,13 @@ void run_codegen(CodegenCommandOptions opt) {
                        std::to_string(opt.code.base_cols) + ") times a multiple of 32");
     }
     opt.code.z = n / opt.code.base_cols;
+  }
+  std::string optimized;
+  if (opt.optimize) {
+    const engine::OptimizedProfile best = engine::optimize_profile(opt.code);
+    opt.code.high_degree = best.high_degree;
+    opt.code.high_fraction = best.high_fraction;
+    optimized = "profile chosen by --optimize (PEXIT grid search on the BSC)";
   }
   engine::CodegenReport report;
   const engine::QuasiCyclicCode code = engine::generate_qc_code(opt.code, &report);
@@ -47,6 +57,12 @@ void run_codegen(CodegenCommandOptions opt) {
       "base column degrees (degree:count) " + report.profile,
       "entries closing a 6-cycle: " + std::to_string(report.six_cycle_entries) + " of " +
           std::to_string(report.four_cycle_free_entries) + " (none closes a 4-cycle)"};
+  if (!optimized.empty()) comments.push_back(optimized);
+  const double threshold = engine::pexit_threshold(code);
+  const double rate =
+      1.0 - static_cast<double>(code.base_rows) / static_cast<double>(code.base_cols);
+  comments.push_back("PEXIT threshold (Gaussian approximation) QBER " + std::to_string(threshold) +
+                     ", f* " + std::to_string((1.0 - rate) / binary_entropy(threshold)));
   if (opt.girth) comments.push_back("girth " + std::to_string(code.girth()));
   engine::save_text_file(opt.output, engine::format_qc(code, comments));
   std::printf(
@@ -75,6 +91,10 @@ void register_codegen_command(CLI::App& app) {
   cmd->add_option("--seed", opt->code.seed, "Seed of the deterministic construction")
       ->capture_default_str();
   cmd->add_flag("--girth", opt->girth, "Compute the lifted girth and record it in the file");
+  cmd->add_flag(
+      "--optimize", opt->optimize,
+      "Choose the heavy-column degree and share by a PEXIT threshold search on the BSC (overrides "
+      "--high-degree/--high-fraction)");
   cmd->add_option("-o,--output", opt->output, "Output .qc file")->required();
   cmd->callback([opt] { run_codegen(*opt); });
 }

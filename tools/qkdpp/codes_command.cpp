@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/codes/code_io.hpp"
+#include "engine/codes/pexit.hpp"
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
 #include "tools/qkdpp/commands.hpp"
@@ -52,6 +53,10 @@ void describe(const std::filesystem::path& path, const CodesOptions& opt) {
   std::printf("  QBER        %.2f %% .. %.2f %% at f = 1.15 .. 1.05 (Shannon limit %.2f %%)\n",
               100 * q.low, 100 * q.high, 100 * q.limit);
   if (code.quasi_cyclic) {
+    const double p = engine::pexit_threshold(*code.quasi_cyclic);
+    std::printf(
+        "  PEXIT       threshold QBER %.2f %%, f* %.3f (protograph EXIT, Gaussian approximation)\n",
+        100 * p, (1.0 - h.rate()) / binary_entropy(p));
     std::printf("  Z           %zu (base matrix %zu x %zu)\n", code.quasi_cyclic->z,
                 code.quasi_cyclic->base_rows, code.quasi_cyclic->base_cols);
   }
