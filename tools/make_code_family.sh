@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the bundled code family in datasets/codes/ with `qkdpp codegen` (deterministic:
 # the seed and options are recorded here and in each file's header).
-#   usage: tools/make_code_family.sh [path/to/qkdpp]
+#   usage: tools/make_code_family.sh [path/to/qkdpp]     (ONLY_RATES="0.94 0.96" limits the rates)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qkdpp=${1:-$root/build/tools/qkdpp}
@@ -11,6 +11,10 @@ seed=20261128
 for log_n in 16 20; do
   for rate in 0.44 0.50 0.60 0.70 0.78 0.85 0.90 0.94 0.96; do
     name=$(printf "qkdpp-n%d-r%s.qc" "$log_n" "${rate/./}")
-    "$qkdpp" codegen --rate "$rate" --base-cols 128 --bits "2^$log_n" --seed "$seed" --optimize --girth -o "$out/$name"
+    # The highest rates get 256 base columns, so they keep enough base rows (15 and 10).
+    base=128
+    case "$rate" in 0.94|0.96) base=256 ;; esac
+    [ -n "${ONLY_RATES:-}" ] && [[ " $ONLY_RATES " != *" $rate "* ]] && continue
+    "$qkdpp" codegen --rate "$rate" --base-cols "$base" --bits "2^$log_n" --seed "$seed" --optimize --girth -o "$out/$name"
   done
 done

@@ -43,16 +43,21 @@ void syndrome_qc(std::span<const std::int32_t> shifts, std::size_t base_rows, st
       const std::int32_t e = shifts[r * base_cols + c];
       if (e < 0) continue;
       const Word* xc = x.data() + c * zw;
-      const std::size_t word_shift = static_cast<std::size_t>(e) / 64,
-                        bit_shift = static_cast<std::size_t>(e) % 64;
-      if (bit_shift == 0) {
-        for (std::size_t w = 0; w < zw; ++w) sr[w] ^= xc[(w + word_shift) % zw];
-      } else {
-        for (std::size_t w = 0; w < zw; ++w) {
-          const std::size_t a = (w + word_shift) % zw;
-          const std::size_t b = a + 1 == zw ? 0 : a + 1;
-          sr[w] ^= (xc[a] >> bit_shift) | (xc[b] << (64 - bit_shift));
-        }
+      const std::size_t ws = static_cast<std::size_t>(e) / 64,
+                        bs = static_cast<std::size_t>(e) % 64;
+      // Output word w reads input words (w + ws) and (w + ws + 1), modulo zw: split the range at
+      // the wrap-around so the inner loops are straight (and vectorise).
+      const std::size_t straight = zw - ws - 1;  // w < straight: both reads in range
+      if (bs == 0) {
+        for (std::size_t w = 0; w < zw - ws; ++w) sr[w] ^= xc[w + ws];
+        for (std::size_t w = zw - ws; w < zw; ++w) sr[w] ^= xc[w + ws - zw];
+        continue;
+      }
+      for (std::size_t w = 0; w < straight; ++w)
+        sr[w] ^= (xc[w + ws] >> bs) | (xc[w + ws + 1] << (64 - bs));
+      for (std::size_t w = straight; w < zw; ++w) {
+        const std::size_t a = (w + ws) % zw, b = (w + ws + 1) % zw;
+        sr[w] ^= (xc[a] >> bs) | (xc[b] << (64 - bs));
       }
     }
   }
