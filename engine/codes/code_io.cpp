@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engine/core/error.hpp"
+#include "engine/io/packed_file.hpp"
 
 namespace qkdpp::engine {
 
@@ -433,15 +434,11 @@ namespace {
 constexpr std::uintmax_t kMaxCodeFileBytes = std::uintmax_t{1} << 30;
 
 std::string read_text_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InputError(path.string() + ": no such file");
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw InputError(path.string() + ": not a regular file");
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw InputError(path.string() + ": cannot read its size: " + ec.message());
-  if (size > kMaxCodeFileBytes)
+  const std::uint64_t size = io::regular_file_bytes(path);
+  if (size > kMaxCodeFileBytes) {
     throw InputError(path.string() + ": " + std::to_string(size) +
                      " bytes is too large for a code file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string() + ": cannot open");
   std::string text(size, '\0');

@@ -19,14 +19,19 @@ struct FileCloser {
 using File = std::unique_ptr<std::FILE, FileCloser>;
 }  // namespace
 
-std::uint64_t packed_file_capacity_bits(const std::filesystem::path& path) {
+std::uint64_t regular_file_bytes(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(path.string() + ": no such file");
-  if (!std::filesystem::is_regular_file(path, ec))
+  if (!std::filesystem::is_regular_file(path, ec)) {
     throw InputError(path.string() + ": not a regular file");
+  }
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw InputError(path.string() + ": cannot read its size: " + ec.message());
-  return static_cast<std::uint64_t>(size) * 8;
+  return static_cast<std::uint64_t>(size);
+}
+
+std::uint64_t packed_file_capacity_bits(const std::filesystem::path& path) {
+  return regular_file_bytes(path) * 8;
 }
 
 kernels::BitVector read_packed_file(const std::filesystem::path& path, std::uint64_t bits) {

@@ -8,6 +8,10 @@
 
 namespace qkdpp::engine::io {
 
+// Size in bytes of a regular file; InputError naming the file if it is missing, not a regular
+// file, or unreadable.
+std::uint64_t regular_file_bytes(const std::filesystem::path& path);
+
 // Bits a file can hold: 8 * its size. Throws InputError if it does not exist or is not a file.
 std::uint64_t packed_file_capacity_bits(const std::filesystem::path& path);
 

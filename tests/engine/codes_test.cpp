@@ -9,6 +9,7 @@
 #include "engine/core/error.hpp"
 #include "kernels/ldpc/syndrome.hpp"
 #include "tests/engine/test_files.hpp"
+#include "tests/kernels/random_bits.hpp"
 
 namespace qkdpp::engine {
 namespace {
@@ -34,11 +35,7 @@ QuasiCyclicCode random_qc(std::mt19937_64& rng, std::size_t mb, std::size_t nb, 
   return code;
 }
 
-BitVector random_bits(std::mt19937_64& rng, std::size_t n) {
-  BitVector v(n);
-  for (std::size_t i = 0; i < n; ++i) v.set(i, rng() & 1);
-  return v;
-}
+using test::random_bits;
 
 // Dense reference: s_r = XOR over the row's columns.
 BitVector dense_syndrome(const ParityCheckMatrix& h, const BitVector& x) {

@@ -8,18 +8,14 @@
 
 #include "kernels/bits/bit_vector.hpp"
 #include "kernels/gf2/clmul.hpp"
+#include "tests/kernels/random_bits.hpp"
 
 namespace qkdpp::kernels {
 namespace {
 
 constexpr std::uint64_t kSeed = 0x4a54;
 
-BitVector random_bits(std::mt19937_64& rng, std::size_t n) {
-  BitVector v(n);
-  for (auto& w : v.words()) w = rng();
-  v.resize(n);
-  return v;
-}
+using test::random_bits;
 
 // GF(2)[x] remainder and gcd on polynomials of degree < 128 (unsigned __int128 bit vectors).
 __extension__ typedef unsigned __int128 Poly;

@@ -11,18 +11,14 @@
 #include "kernels/gf2/clmul.hpp"
 #include "kernels/toeplitz/detail/middle_product.hpp"
 #include "kernels/toeplitz/detail/ntt.hpp"
+#include "tests/kernels/random_bits.hpp"
 
 namespace qkdpp::kernels {
 namespace {
 
 constexpr std::uint64_t kSeed = 0x70e9117;
 
-BitVector random_bits(std::mt19937_64& rng, std::size_t n) {
-  BitVector v(n);
-  for (auto& w : v.words()) w = rng();
-  v.resize(n);
-  return v;
-}
+using test::random_bits;
 
 BitVector hash(const BitVector& seed, const BitVector& x, std::size_t m, ToeplitzKernel k) {
   BitVector y(m);
