@@ -17,6 +17,12 @@ SimdLevel cpu_simd_level() noexcept;
 SimdLevel active_simd_level() noexcept;
 
 std::string_view to_string(SimdLevel level) noexcept;
+
+// The one of three per-level instances (function pointers or pointers to tables) for `level`.
+template <class T>
+constexpr T select_by_level(SimdLevel level, T scalar, T sse41, T avx2) noexcept {
+  return level == SimdLevel::kAvx2 ? avx2 : level == SimdLevel::kSse41 ? sse41 : scalar;
+}
 std::optional<SimdLevel> parse_simd_level(std::string_view name) noexcept;
 
 }  // namespace qkdpp::kernels

@@ -54,15 +54,8 @@ Gf128 gf128_mul(const Gf128& a, const Gf128& b) noexcept {
 
 namespace detail {
 const PolynomialHashFns& polynomial_hash_for(SimdLevel level) noexcept {
-  switch (level) {
-    case SimdLevel::kAvx2:
-      return avx2::kPolynomialHash;
-    case SimdLevel::kSse41:
-      return sse41::kPolynomialHash;
-    case SimdLevel::kScalar:
-      break;
-  }
-  return scalar::kPolynomialHash;
+  return *select_by_level(level, &scalar::kPolynomialHash, &sse41::kPolynomialHash,
+                          &avx2::kPolynomialHash);
 }
 }  // namespace detail
 

@@ -20,15 +20,8 @@ std::size_t choose_middle_product_words(std::size_t min_words) noexcept {
 }
 
 MiddleProductFn middle_product_for(SimdLevel level) noexcept {
-  switch (level) {
-    case SimdLevel::kAvx2:
-      return &avx2::middle_product;
-    case SimdLevel::kSse41:
-      return &sse41::middle_product;
-    case SimdLevel::kScalar:
-      break;
-  }
-  return &scalar::middle_product;
+  return select_by_level<MiddleProductFn>(level, &scalar::middle_product, &sse41::middle_product,
+                                          &avx2::middle_product);
 }
 
 }  // namespace qkdpp::kernels::detail

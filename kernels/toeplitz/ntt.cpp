@@ -211,15 +211,7 @@ void check_length(std::size_t len) {
 }  // namespace
 
 const NttLoops& ntt_loops_for(SimdLevel level) noexcept {
-  switch (level) {
-    case SimdLevel::kAvx2:
-      return avx2::kNttLoops;
-    case SimdLevel::kSse41:
-      return sse41::kNttLoops;
-    case SimdLevel::kScalar:
-      break;
-  }
-  return scalar::kNttLoops;
+  return *select_by_level(level, &scalar::kNttLoops, &sse41::kNttLoops, &avx2::kNttLoops);
 }
 
 const NttLoops& ntt_loops() noexcept { return ntt_loops_for(active_simd_level()); }
