@@ -1,0 +1,48 @@
+// Reference syndrome decoder: floating-point sum-product belief propagation (flooding schedule)
+// for the binary symmetric channel. Bob holds y and Alice's syndrome s = H x; the decoder finds x'
+// with H x' = s, starting from LLR_i = log P(x_i = 0 | y_i) / P(x_i = 1 | y_i), with each check's
+// outgoing messages sign-flipped where s_r = 1. Early stop as soon as the hard decision's syndrome
+// matches. It is the accuracy yardstick and the fallback for any matrix; punctured bits enter with
+// LLR 0, shortened bits with a large LLR of their known value.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "kernels/bits/bit_vector.hpp"
+
+namespace qkdpp::kernels {
+
+struct DecodeResult {
+  bool converged = false;  // the decoded word's syndrome equals the target syndrome
+  std::size_t iterations = 0;
+};
+
+class BeliefPropagationDecoder {
+ public:
+  // The matrix as rows (CSR): columns of row r are col_idx[row_ptr[r] .. row_ptr[r+1]).
+  BeliefPropagationDecoder(std::span<const std::uint32_t> row_ptr,
+                           std::span<const std::uint32_t> col_idx, std::size_t cols);
+
+  // Decodes into `word` (cols bits). `channel_llr` has one LLR per column; `syndrome` has one bit
+  // per row. Allocates nothing per call beyond the first.
+  DecodeResult decode(std::span<const float> channel_llr, const BitVector& syndrome,
+                      BitVector& word, std::size_t max_iterations);
+
+  std::size_t rows() const noexcept { return row_ptr_.size() - 1; }
+  std::size_t cols() const noexcept { return col_ptr_.size() - 1; }
+
+ private:
+  std::vector<std::uint32_t> row_ptr_,
+      col_idx_;  // edge e belongs to row r for row_ptr_[r] <= e < row_ptr_[r+1]
+  std::vector<std::uint32_t> col_ptr_, col_edges_;  // edges of each column
+  std::vector<float> v2c_, c2v_, total_;
+  std::vector<float> scratch_;  // tanh values and prefix products of the largest row
+};
+
+// Channel LLR of a BSC with crossover probability q for received bit y: (1 - 2y) log((1 - q) / q).
+float bsc_llr(bool received_bit, double qber) noexcept;
+
+}  // namespace qkdpp::kernels
