@@ -263,5 +263,31 @@ TEST(Cli, CodegenWritesALoadableDeterministicCode) {
   expect_failure("codegen --rate 1.5 -o " + (dir / "c.qc").string(), "rate must lie in");
 }
 
+TEST(Cli, FerPrintsOneRowPerQberAndJson) {
+  test::TempDir dir;
+  ASSERT_EQ(run("codegen --rate 0.5 --base-cols 32 --z 64 -o " + (dir / "c.qc").string()).status,
+            0);
+  const Result r = run("fer --code " + (dir / "c.qc").string() +
+                       " --qber 0.02:0.01:0.04 --frames 4 --max-iter 40");
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* q : {"0.0200", "0.0300", "0.0400"})
+    EXPECT_NE(r.output.find(q), std::string::npos) << r.output;
+  const Result j =
+      run("fer --json --code " + (dir / "c.qc").string() + " --qber 0.03 --frames 2 --max-iter 40");
+  ASSERT_EQ(j.status, 0) << j.output;
+  EXPECT_NE(j.output.find("\"frame_errors\""), std::string::npos);
+  EXPECT_NE(j.output.find("\"efficiency\""), std::string::npos);
+}
+
+TEST(Cli, FerRejectsBadArguments) {
+  expect_failure("fer --code qkdpp-n16-r050 --qber 0.6", "--qber: '0.6' is not a QBER in (0, 0.5)");
+  expect_failure("fer --code qkdpp-n16-r050 --qber 0.1:0:0.2", "step '0' must be positive");
+  expect_failure("fer --code qkdpp-n16-r050 --qber 0.2:0.01:0.1", "START is above STOP");
+  expect_failure("fer --code qkdpp-n16-r050 --decoder ms", "--decoder: 'ms' is not available");
+  expect_failure("fer --code no-such-code", "neither a file nor a bundled code");
+  expect_failure("fer --code qkdpp-n16-r050 --merges 3", "--merges needs --rate-adaption");
+  expect_failure("fer --code qkdpp-n16-r050 --frames 0", "must be positive");
+}
+
 }  // namespace
 }  // namespace qkdpp

@@ -1,0 +1,65 @@
+// FER simulation: no errors well below threshold, all frames fail far above, efficiency per SPEC,
+// and identical results whatever the thread count.
+#include "engine/decoding/fer_simulation.hpp"
+
+#include <gtest/gtest.h>
+#include <tbb/global_control.h>
+
+#include "engine/codes/codegen.hpp"
+#include "engine/core/entropy.hpp"
+
+namespace qkdpp::engine {
+namespace {
+
+ParityCheckMatrix small_code() {
+  CodegenOptions opt;
+  opt.rate = 0.5;
+  opt.base_cols = 64;
+  opt.z = 64;
+  return generate_qc_code(opt).expand();
+}
+
+TEST(FerSimulation, SeparatesBelowAndAboveThreshold) {
+  const ParityCheckMatrix h = small_code();
+  FerOptions opt;
+  opt.max_frames = 8;
+  opt.max_frame_errors = 8;
+  opt.max_iterations = 60;
+  const auto points = simulate_fer(h, {0.03, 0.2}, opt);
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[0].frames, 8u);
+  EXPECT_EQ(points[0].frame_errors, 0u);
+  EXPECT_EQ(points[0].bit_errors, 0u);
+  EXPECT_EQ(points[1].frame_errors, points[1].frames);
+  EXPECT_GT(points[1].bit_errors, 0u);
+  EXPECT_DOUBLE_EQ(points[0].efficiency, 0.5 / binary_entropy(0.03));
+  EXPECT_GE(points[0].efficiency, 1.0);
+}
+
+TEST(FerSimulation, StopsAfterMaxFrameErrorsAndIgnoresThreadCount) {
+  const ParityCheckMatrix h = small_code();
+  FerOptions opt;
+  opt.max_frames = 100;
+  opt.max_frame_errors = 5;
+  opt.batch = 5;
+  opt.max_iterations = 30;
+  std::vector<FerPoint> one, two;
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
+    one = simulate_fer(h, {0.095, 0.2}, opt);
+  }
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
+    two = simulate_fer(h, {0.095, 0.2}, opt);
+  }
+  EXPECT_EQ(one[1].frames, 5u);  // every frame fails at 20 %: one batch, then stop
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(one[k].frames, two[k].frames);
+    EXPECT_EQ(one[k].frame_errors, two[k].frame_errors);
+    EXPECT_EQ(one[k].bit_errors, two[k].bit_errors);
+    EXPECT_DOUBLE_EQ(one[k].mean_iterations, two[k].mean_iterations);
+  }
+}
+
+}  // namespace
+}  // namespace qkdpp::engine

@@ -1,0 +1,170 @@
+// `qkdpp fer`: Monte-Carlo frame error rate of a code over the BSC (engine/decoding).
+#include <tbb/global_control.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "engine/codes/code_io.hpp"
+#include "engine/codes/rate_adaptation.hpp"
+#include "engine/core/error.hpp"
+#include "engine/decoding/fer_simulation.hpp"
+#include "tools/qkdpp/commands.hpp"
+
+namespace qkdpp::tools {
+
+namespace {
+
+struct FerCommandOptions {
+  std::string code;
+  std::string qber = "0.03";
+  std::string decoder = "bp";
+  std::string rate_adaption;
+  std::size_t merges = 0;
+  std::size_t threads = 0;
+  bool json = false;
+  engine::FerOptions fer;
+};
+
+double parse_qber(const std::string& text) {
+  char* end = nullptr;
+  const double q = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !(q > 0.0 && q < 0.5)) {
+    throw InputError("--qber: '" + text + "' is not a QBER in (0, 0.5)");
+  }
+  return q;
+}
+
+// "0.03", "0.02,0.04", or "start:step:stop" (inclusive).
+std::vector<double> parse_qber_list(const std::string& spec) {
+  std::vector<double> out;
+  if (spec.find(':') != std::string::npos) {
+    std::stringstream ss(spec);
+    std::string a, b, c;
+    if (!std::getline(ss, a, ':') || !std::getline(ss, b, ':') || !std::getline(ss, c) ||
+        c.find(':') != std::string::npos) {
+      throw InputError("--qber: '" + spec + "' is not START:STEP:STOP");
+    }
+    const double start = parse_qber(a), stop = parse_qber(c);
+    char* end = nullptr;
+    const double step = std::strtod(b.c_str(), &end);
+    if (end == b.c_str() || *end != '\0' || !(step > 0))
+      throw InputError("--qber: step '" + b + "' must be positive");
+    for (int k = 0;; ++k) {
+      const double q = start + k * step;
+      if (q > stop + 1e-12) break;
+      out.push_back(q);
+      if (out.size() > 1000) throw InputError("--qber: more than 1000 points");
+    }
+    if (out.empty()) throw InputError("--qber: START is above STOP");
+    return out;
+  }
+  std::stringstream ss(spec);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(parse_qber(item));
+  if (out.empty()) throw InputError("--qber: no value");
+  return out;
+}
+
+std::filesystem::path resolve_code(const std::string& name) {
+  if (std::filesystem::exists(name)) return name;
+  const std::filesystem::path bundled =
+      std::filesystem::path(QKDPP_SOURCE_DIR) / "datasets" / "codes";
+  for (const std::string& candidate : {name, name + ".qc"}) {
+    if (std::filesystem::exists(bundled / candidate)) return bundled / candidate;
+  }
+  throw InputError("--code: '" + name + "' is neither a file nor a bundled code (see qkdpp codes)");
+}
+
+void run_fer(const FerCommandOptions& opt) {
+  if (opt.decoder != "bp") {
+    throw InputError("--decoder: '" + opt.decoder +
+                     "' is not available in this build (available: bp)");
+  }
+  const std::vector<double> qbers = parse_qber_list(opt.qber);
+  const std::filesystem::path path = resolve_code(opt.code);
+  engine::ParityCheckMatrix h = engine::load_code(path).matrix;
+  if (!opt.rate_adaption.empty()) {
+    h = engine::merge_rows(h, engine::load_rate_adaption_csv(opt.rate_adaption), opt.merges);
+  } else if (opt.merges != 0) {
+    throw InputError("--merges needs --rate-adaption");
+  }
+  if (opt.fer.max_frames == 0 || opt.fer.max_frame_errors == 0 || opt.fer.max_iterations == 0) {
+    throw InputError("--frames, --max-fe and --max-iter must be positive");
+  }
+  std::optional<tbb::global_control> threads;
+  if (opt.threads > 0) threads.emplace(tbb::global_control::max_allowed_parallelism, opt.threads);
+  const auto points = engine::simulate_fer(h, qbers, opt.fer);
+  if (opt.json) {
+    nlohmann::json j;
+    j["code"] = path.string();
+    j["n"] = h.cols();
+    j["m"] = h.rows();
+    j["rate"] = h.rate();
+    j["decoder"] = opt.decoder;
+    j["max_iterations"] = opt.fer.max_iterations;
+    j["seed"] = opt.fer.seed;
+    for (const auto& p : points) {
+      j["points"].push_back(
+          {{"qber", p.qber},
+           {"frames", p.frames},
+           {"frame_errors", p.frame_errors},
+           {"fer", p.fer()},
+           {"ber", static_cast<double>(p.bit_errors) /
+                       (static_cast<double>(p.frames) * static_cast<double>(h.cols()))},
+           {"mean_iterations", p.mean_iterations},
+           {"efficiency", p.efficiency},
+           {"decoded_mbps", static_cast<double>(p.frames * h.cols()) / p.seconds / 1e6}});
+    }
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::printf("# %s: N %zu, M %zu, rate %.4f, decoder %s, max %zu iterations\n",
+              path.string().c_str(), h.cols(), h.rows(), h.rate(), opt.decoder.c_str(),
+              opt.fer.max_iterations);
+  std::printf("%8s %8s %6s %10s %10s %7s %7s %9s\n", "QBER", "frames", "FE", "FER", "BER", "iters",
+              "f", "Mbit/s");
+  for (const auto& p : points) {
+    std::printf("%8.4f %8zu %6zu %10.3e %10.3e %7.1f %7.3f %9.2f\n", p.qber, p.frames,
+                p.frame_errors, p.fer(),
+                static_cast<double>(p.bit_errors) /
+                    (static_cast<double>(p.frames) * static_cast<double>(h.cols())),
+                p.mean_iterations, p.efficiency,
+                static_cast<double>(p.frames * h.cols()) / p.seconds / 1e6);
+  }
+}
+
+}  // namespace
+
+void register_fer_command(CLI::App& app) {
+  auto opt = std::make_shared<FerCommandOptions>();
+  CLI::App* cmd =
+      app.add_subcommand("fer", "Monte-Carlo frame error rate of syndrome decoding over the BSC");
+  cmd->add_option("--code", opt->code,
+                  "Code file (.alist, .qc, LDPC4QKD .json) or bundled code name")
+      ->required();
+  cmd->add_option("--qber", opt->qber, "QBER points: Q, Q1,Q2,... or START:STEP:STOP")
+      ->capture_default_str();
+  cmd->add_option("--frames", opt->fer.max_frames, "Frames per point at most")
+      ->capture_default_str();
+  cmd->add_option("--max-fe", opt->fer.max_frame_errors,
+                  "Stop a point after this many frame errors")
+      ->capture_default_str();
+  cmd->add_option("--decoder", opt->decoder, "Decoder: bp (floating-point sum-product)")
+      ->capture_default_str();
+  cmd->add_option("--max-iter", opt->fer.max_iterations, "Maximum decoder iterations")
+      ->capture_default_str();
+  cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--seed", opt->fer.seed, "Seed of the simulated frames")->capture_default_str();
+  cmd->add_option("--rate-adaption", opt->rate_adaption, "LDPC4QKD rate-adaption CSV to apply");
+  cmd->add_option("--merges", opt->merges, "Number of row merges to apply from --rate-adaption");
+  cmd->add_flag("--json", opt->json, "Print the results as JSON");
+  cmd->callback([opt] { run_fer(*opt); });
+}
+
+}  // namespace qkdpp::tools
