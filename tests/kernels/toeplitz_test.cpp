@@ -238,6 +238,45 @@ TEST(Ntt, EverySimdLevelIsBitExactWithScalarLoops) {
   }
 }
 
+TEST(Ntt, FusedAndSmallLevelLoopsAreBitExactWithScalar) {
+  std::mt19937_64 rng(kSeed + 11);
+  const auto& ref = detail::ntt_loops_for(SimdLevel::kScalar);
+  // A twiddle table laid out as table[half + j] (any values in [0, p) exercise the arithmetic).
+  std::vector<std::uint32_t> table(64);
+  for (auto& v : table) v = static_cast<std::uint32_t>(rng() % detail::kNttPrime);
+  // The one twiddle of the 2-point level is w_2^0 = 1 (Montgomery form R mod p), which the vector
+  // path relies on.
+  table[1] = static_cast<std::uint32_t>((std::uint64_t{1} << 32) % detail::kNttPrime);
+  for (SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2}) {
+    if (static_cast<int>(level) > static_cast<int>(cpu_simd_level())) continue;
+    const auto& fast = detail::ntt_loops_for(level);
+    for (std::size_t len : {8, 16, 24, 64, 1000 * 8}) {
+      std::vector<std::uint32_t> a(len);
+      for (auto& v : a) v = static_cast<std::uint32_t>(rng() % detail::kNttPrime);
+      auto a1 = a, a2 = a;
+      ref.dif_tail(a1.data(), len, table.data());
+      fast.dif_tail(a2.data(), len, table.data());
+      ASSERT_EQ(a1, a2) << "dif_tail " << to_string(level) << " len " << len;
+      ref.dit_head(a1.data(), len, table.data());
+      fast.dit_head(a2.data(), len, table.data());
+      ASSERT_EQ(a1, a2) << "dit_head " << to_string(level) << " len " << len;
+    }
+    for (std::size_t q : {1, 7, 8, 9, 64, 333}) {
+      std::vector<std::uint32_t> a(4 * q), tw(q);
+      for (auto& v : a) v = static_cast<std::uint32_t>(rng() % detail::kNttPrime);
+      for (auto& v : tw) v = static_cast<std::uint32_t>(rng() % detail::kNttPrime);
+      const auto quarter = static_cast<std::uint32_t>(rng() % detail::kNttPrime);
+      auto a1 = a, a2 = a;
+      ref.dif4(a1.data(), q, tw.data(), quarter, 0, q);
+      fast.dif4(a2.data(), q, tw.data(), quarter, 0, q);
+      ASSERT_EQ(a1, a2) << "dif4 " << to_string(level) << " q " << q;
+      ref.dit4(a1.data(), q, tw.data(), quarter, 0, q);
+      fast.dit4(a2.data(), q, tw.data(), quarter, 0, q);
+      ASSERT_EQ(a1, a2) << "dit4 " << to_string(level) << " q " << q;
+    }
+  }
+}
+
 TEST(Ntt, ConvolutionMatchesSchoolbook) {
   std::mt19937_64 rng(kSeed + 8);
   for (std::size_t len : {2, 4, 64, 1 << 12, 1 << 16}) {

@@ -48,7 +48,8 @@ struct NttLoops {
                      std::size_t count) noexcept;
   // The three smallest levels (blocks of 8, 4, 2 points) of a forward transform of `len` points
   // (a multiple of 8), or the three first levels of an inverse one. `table` is the twiddle table
-  // with table[half + j] = w_{2 half}^j (forward or inverse roots respectively).
+  // with table[half + j] = w_{2 half}^j (forward or inverse roots respectively); the vector paths
+  // rely on table[1] = w_2^0 = 1 and skip that multiplication.
   void (*dif_tail)(std::uint32_t* a, std::size_t len, const std::uint32_t* table) noexcept;
   void (*dit_head)(std::uint32_t* a, std::size_t len, const std::uint32_t* table) noexcept;
   // Two levels fused (radix 4) on a block of 4q points, butterflies j0 .. j0+count-1: the level of
