@@ -131,10 +131,10 @@ ParityCheckMatrix parse_alist(std::string_view text, const std::string& name) {
   in.expect_count(t, 2, "header 'N M'");
   const std::uint64_t n = in.number(t[0], "N"), m = in.number(t[1], "M");
   check_size(in, m, n);
-  if (in.remaining_nonblank_lines() < n + m + 3) {
+  if (const std::size_t lines = in.remaining_nonblank_lines(); lines < n + m + 3) {
     in.fail("the header declares " + std::to_string(n) + " columns and " + std::to_string(m) +
             " rows, needing " + std::to_string(n + m + 3) + " more lines, but the file has " +
-            std::to_string(in.remaining_nonblank_lines()) + " (truncated file?)");
+            std::to_string(lines) + " (truncated file?)");
   }
   in.expect(t, "the maximum weights");
   in.expect_count(t, 2, "maximum column and row weights");
@@ -267,9 +267,9 @@ QuasiCyclicCode parse_qc(std::string_view text, const std::string& name) {
   if (code.base_rows > kMaxCodeColumns / code.z || code.base_cols > kMaxCodeColumns / code.z) {
     in.fail("the lifted matrix exceeds the supported size (2^26)");
   }
-  if (in.remaining_nonblank_lines() < code.base_rows) {
+  if (const std::size_t lines = in.remaining_nonblank_lines(); lines < code.base_rows) {
     in.fail("declares " + std::to_string(code.base_rows) + " base rows but only " +
-            std::to_string(in.remaining_nonblank_lines()) + " lines follow (truncated file?)");
+            std::to_string(lines) + " lines follow (truncated file?)");
   }
   code.shifts.reserve(code.base_rows * code.base_cols);
   for (std::size_t r = 0; r < code.base_rows; ++r) {

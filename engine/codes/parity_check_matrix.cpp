@@ -185,12 +185,14 @@ kernels::BitVector QuasiCyclicCode::syndrome(const kernels::BitVector& x) const 
   return s;
 }
 
-std::size_t QuasiCyclicCode::girth() const {
+std::size_t QuasiCyclicCode::girth() const { return girth(expand()); }
+
+std::size_t QuasiCyclicCode::girth(const ParityCheckMatrix& expanded) const {
   // The cyclic automorphism maps every column of a block column to its first one, so BFS from
   // those base_cols columns finds the exact girth.
   std::vector<std::uint32_t> sources(base_cols);
   for (std::size_t c = 0; c < base_cols; ++c) sources[c] = static_cast<std::uint32_t>(c * z);
-  return expand().girth_from(sources);
+  return expanded.girth_from(sources);
 }
 
 }  // namespace qkdpp::engine

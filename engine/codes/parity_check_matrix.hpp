@@ -94,6 +94,8 @@ struct QuasiCyclicCode {
   // Exact girth of the lifted Tanner graph (0 if acyclic), searching from one column per block
   // column (the cyclic shift within blocks is an automorphism).
   std::size_t girth() const;
+  // The same on this code's expansion when the caller already has it (saves expanding twice).
+  std::size_t girth(const ParityCheckMatrix& expanded) const;
 
   friend bool operator==(const QuasiCyclicCode&, const QuasiCyclicCode&) = default;
 };

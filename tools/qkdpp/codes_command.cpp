@@ -77,7 +77,7 @@ void describe(const std::filesystem::path& path, const CodesOptions& opt) {
         1.0 - static_cast<double>(h.rows() - merges.size()) / static_cast<double>(h.cols()));
   }
   if (!opt.no_girth) {
-    const std::size_t g = code.quasi_cyclic ? code.quasi_cyclic->girth() : h.girth();
+    const std::size_t g = code.quasi_cyclic ? code.quasi_cyclic->girth(h) : h.girth();
     if (g == 0) {
       std::printf("  girth       none (no cycles, or none shorter than 64)\n");
     } else {
