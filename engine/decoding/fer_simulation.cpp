@@ -9,24 +9,17 @@
 
 #include "engine/core/entropy.hpp"
 #include "engine/simulation/correlated_keys.hpp"
-#include "kernels/ldpc/bp_decoder.hpp"
 
 namespace qkdpp::engine {
 
-std::vector<FerPoint> simulate_fer(const ParityCheckMatrix& h, const std::vector<double>& qbers,
-                                   const FerOptions& options) {
+std::vector<FerPoint> simulate_fer(const ParityCheckMatrix& h, const QuasiCyclicCode* qc,
+                                   const std::vector<double>& qbers, const FerOptions& options) {
   struct Worker {
-    kernels::BeliefPropagationDecoder decoder;
-    std::vector<float> llr;
+    SyndromeDecoder decoder;
     kernels::BitVector alice, bob, decoded;
   };
-  tbb::enumerable_thread_specific<Worker> workers([&] {
-    return Worker{kernels::BeliefPropagationDecoder(h.row_ptr(), h.row_indices(), h.cols()),
-                  std::vector<float>(h.cols()),
-                  {},
-                  {},
-                  {}};
-  });
+  tbb::enumerable_thread_specific<Worker> workers(
+      [&] { return Worker{SyndromeDecoder(h, qc, options.decoder), {}, {}, {}}; });
   std::vector<FerPoint> points;
   for (std::size_t p = 0; p < qbers.size(); ++p) {
     const double q = qbers[p];
@@ -39,15 +32,20 @@ std::vector<FerPoint> simulate_fer(const ParityCheckMatrix& h, const std::vector
     while (point.frames < options.max_frames && point.frame_errors < options.max_frame_errors) {
       const std::size_t batch = std::min(options.batch, options.max_frames - point.frames);
       std::atomic<std::size_t> errors{0}, bits{0}, iters{0};
+      std::atomic<std::int64_t> nanoseconds{0};
       tbb::parallel_for(std::size_t{0}, batch, [&](std::size_t k) {
         Worker& w = workers.local();
         const std::uint64_t frame_seed =
             options.seed ^ (0x9e3779b97f4a7c15ULL * (p + 1)) ^ ((point.frames + k) << 20);
         CorrelatedKeySource source(h.cols(), QberProfile::constant(q), frame_seed);
         source.next(h.cols(), w.alice, w.bob);
-        for (std::size_t i = 0; i < h.cols(); ++i) w.llr[i] = kernels::bsc_llr(w.bob.get(i), q);
+        const kernels::BitVector syndrome = qc ? qc->syndrome(w.alice) : h.syndrome(w.alice);
+        const auto start = std::chrono::steady_clock::now();
         const auto result =
-            w.decoder.decode(w.llr, h.syndrome(w.alice), w.decoded, options.max_iterations);
+            w.decoder.decode_bsc(w.bob, q, syndrome, w.decoded, options.max_iterations);
+        nanoseconds.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count());
         const std::size_t wrong = hamming_distance(w.decoded, w.alice);
         if (!result.converged || wrong != 0) errors.fetch_add(1);
         bits.fetch_add(wrong);
@@ -57,6 +55,7 @@ std::vector<FerPoint> simulate_fer(const ParityCheckMatrix& h, const std::vector
       point.frame_errors += errors.load();
       point.bit_errors += bits.load();
       iterations += iters.load();
+      point.decode_seconds += static_cast<double>(nanoseconds.load()) * 1e-9;
     }
     point.mean_iterations = static_cast<double>(iterations) / static_cast<double>(point.frames);
     point.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

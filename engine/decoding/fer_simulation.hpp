@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/codes/parity_check_matrix.hpp"
+#include "engine/decoding/syndrome_decoder.hpp"
 
 namespace qkdpp::engine {
 
@@ -18,6 +19,7 @@ struct FerOptions {
   std::size_t max_iterations = 200;
   std::uint64_t seed = 1;
   std::size_t batch = 16;  // frames decoded in parallel between stopping checks
+  DecoderConfig decoder;
 };
 
 struct FerPoint {
@@ -28,13 +30,15 @@ struct FerPoint {
   double mean_iterations = 0;
   double efficiency = 0;  // f = M / (N h2(qber)), SPEC section 3, for the mother code
   double seconds = 0;     // wall time of the point
+  double decode_seconds = 0;  // time inside the decoder, summed over threads
   double fer() const noexcept {
     return frames ? static_cast<double>(frame_errors) / static_cast<double>(frames) : 0;
   }
 };
 
-// One point per QBER with the reference BP decoder; parallel over the caller's TBB arena.
-std::vector<FerPoint> simulate_fer(const ParityCheckMatrix& h, const std::vector<double>& qbers,
-                                   const FerOptions& options);
+// One point per QBER; parallel over the caller's TBB arena. `qc` (optional) is h's quasi-cyclic
+// form, which the min-sum decoder vectorises over.
+std::vector<FerPoint> simulate_fer(const ParityCheckMatrix& h, const QuasiCyclicCode* qc,
+                                   const std::vector<double>& qbers, const FerOptions& options);
 
 }  // namespace qkdpp::engine

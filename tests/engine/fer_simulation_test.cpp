@@ -11,21 +11,39 @@
 namespace qkdpp::engine {
 namespace {
 
-ParityCheckMatrix small_code() {
+QuasiCyclicCode small_code() {
   CodegenOptions opt;
   opt.rate = 0.5;
   opt.base_cols = 64;
   opt.z = 64;
-  return generate_qc_code(opt).expand();
+  return generate_qc_code(opt);
 }
 
-TEST(FerSimulation, SeparatesBelowAndAboveThreshold) {
-  const ParityCheckMatrix h = small_code();
-  FerOptions opt;
+// Every decoder: bp, min-sum over the quasi-cyclic layout, min-sum over the plain matrix (Z = 1).
+enum class Setup { kBp, kMinSumQc, kMinSumPlain };
+
+class FerSimulation : public ::testing::TestWithParam<Setup> {
+ protected:
+  void SetUp() override {
+    qc_ = small_code();
+    h_ = qc_.expand();
+    options_.decoder.kind =
+        GetParam() == Setup::kBp ? DecoderKind::kBeliefPropagation : DecoderKind::kMinSum;
+  }
+  std::vector<FerPoint> run(const std::vector<double>& qbers) const {
+    return simulate_fer(h_, GetParam() == Setup::kMinSumQc ? &qc_ : nullptr, qbers, options_);
+  }
+  QuasiCyclicCode qc_;
+  ParityCheckMatrix h_;
+  FerOptions options_;
+};
+
+TEST_P(FerSimulation, SeparatesBelowAndAboveThreshold) {
+  FerOptions& opt = options_;
   opt.max_frames = 8;
   opt.max_frame_errors = 8;
   opt.max_iterations = 60;
-  const auto points = simulate_fer(h, {0.03, 0.2}, opt);
+  const auto points = run({0.03, 0.2});
   ASSERT_EQ(points.size(), 2u);
   EXPECT_EQ(points[0].frames, 8u);
   EXPECT_EQ(points[0].frame_errors, 0u);
@@ -36,9 +54,8 @@ TEST(FerSimulation, SeparatesBelowAndAboveThreshold) {
   EXPECT_GE(points[0].efficiency, 1.0);
 }
 
-TEST(FerSimulation, StopsAfterMaxFrameErrorsAndIgnoresThreadCount) {
-  const ParityCheckMatrix h = small_code();
-  FerOptions opt;
+TEST_P(FerSimulation, StopsAfterMaxFrameErrorsAndIgnoresThreadCount) {
+  FerOptions& opt = options_;
   opt.max_frames = 100;
   opt.max_frame_errors = 5;
   opt.batch = 5;
@@ -46,11 +63,11 @@ TEST(FerSimulation, StopsAfterMaxFrameErrorsAndIgnoresThreadCount) {
   std::vector<FerPoint> one, two;
   {
     tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
-    one = simulate_fer(h, {0.095, 0.2}, opt);
+    one = run({0.095, 0.2});
   }
   {
     tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
-    two = simulate_fer(h, {0.095, 0.2}, opt);
+    two = run({0.095, 0.2});
   }
   EXPECT_EQ(one[1].frames, 5u);  // every frame fails at 20 %: one batch, then stop
   for (std::size_t k = 0; k < 2; ++k) {
@@ -60,6 +77,9 @@ TEST(FerSimulation, StopsAfterMaxFrameErrorsAndIgnoresThreadCount) {
     EXPECT_DOUBLE_EQ(one[k].mean_iterations, two[k].mean_iterations);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Decoders, FerSimulation,
+                         ::testing::Values(Setup::kBp, Setup::kMinSumQc, Setup::kMinSumPlain));
 
 }  // namespace
 }  // namespace qkdpp::engine

@@ -23,7 +23,12 @@ namespace {
 struct FerCommandOptions {
   std::string code;
   std::string qber = "0.03";
-  std::string decoder = "bp";
+  std::string decoder = "ms";
+  std::string precision = "16";
+  std::string variant = "offset";
+  // Min-sum tuning; negative: the default of the precision (engine::default_decoder_config).
+  int shift = -1, offset = -1, limit = -1;
+  float scale = -1.0f;
   std::string rate_adaption;
   std::size_t merges = 0;
   std::size_t threads = 0;
@@ -82,24 +87,56 @@ std::filesystem::path resolve_code(const std::string& name) {
 }
 
 void run_fer(const FerCommandOptions& opt) {
-  if (opt.decoder != "bp") {
-    throw InputError("--decoder: '" + opt.decoder +
-                     "' is not available in this build (available: bp)");
+  engine::FerOptions fer = opt.fer;
+  if (opt.precision != "8" && opt.precision != "16") {
+    throw InputError("--precision: '" + opt.precision + "' is not 8 or 16");
+  }
+  fer.decoder = engine::default_decoder_config(opt.precision == "8"
+                                                   ? kernels::MinSumPrecision::kInt8
+                                                   : kernels::MinSumPrecision::kInt16);
+  fer.decoder.kind = engine::parse_decoder_kind(opt.decoder);
+  if (opt.shift >= 0) fer.decoder.min_sum.normalization_shift = opt.shift;
+  if (opt.offset >= 0) fer.decoder.min_sum.offset = opt.offset;
+  if (opt.limit >= 0) fer.decoder.min_sum.message_limit = opt.limit;
+  if (opt.scale >= 0) fer.decoder.min_sum.llr_scale = opt.scale;
+  if (opt.variant == "normalized") {
+    fer.decoder.min_sum.variant = kernels::MinSumVariant::kNormalized;
+  } else if (opt.variant == "offset") {
+    fer.decoder.min_sum.variant = kernels::MinSumVariant::kOffset;
+  } else {
+    throw InputError("--variant: '" + opt.variant + "' is not normalized or offset");
+  }
+  if (fer.decoder.min_sum.normalization_shift < 1 || fer.decoder.min_sum.normalization_shift > 7) {
+    throw InputError("--shift must be in [1, 7]");
+  }
+  if (fer.decoder.min_sum.offset < 0 || fer.decoder.min_sum.offset > 16384) {
+    throw InputError("--offset must be in [0, 16384]");
+  }
+  if (!(fer.decoder.min_sum.llr_scale > 0.0f && fer.decoder.min_sum.llr_scale <= 1000.0f)) {
+    throw InputError("--scale must be in (0, 1000]");
   }
   const std::vector<double> qbers = parse_qber_list(opt.qber);
   const std::filesystem::path path = resolve_code(opt.code);
-  engine::ParityCheckMatrix h = engine::load_code(path).matrix;
+  engine::LoadedCode loaded = engine::load_code(path);
+  engine::ParityCheckMatrix h = std::move(loaded.matrix);
+  std::optional<engine::QuasiCyclicCode> qc = std::move(loaded.quasi_cyclic);
   if (!opt.rate_adaption.empty()) {
     h = engine::merge_rows(h, engine::load_rate_adaption_csv(opt.rate_adaption), opt.merges);
+    qc.reset();  // merged rows are not circulant blocks
   } else if (opt.merges != 0) {
     throw InputError("--merges needs --rate-adaption");
   }
-  if (opt.fer.max_frames == 0 || opt.fer.max_frame_errors == 0 || opt.fer.max_iterations == 0) {
+  if (fer.max_frames == 0 || fer.max_frame_errors == 0 || fer.max_iterations == 0) {
     throw InputError("--frames, --max-fe and --max-iter must be positive");
   }
   std::optional<tbb::global_control> threads;
   if (opt.threads > 0) threads.emplace(tbb::global_control::max_allowed_parallelism, opt.threads);
-  const auto points = engine::simulate_fer(h, qbers, opt.fer);
+  const engine::SyndromeDecoder probe(h, qc ? &*qc : nullptr, fer.decoder);
+  const std::string level(kernels::to_string(probe.level()));
+  const auto points = engine::simulate_fer(h, qc ? &*qc : nullptr, qbers, fer);
+  const auto per_core = [&](const engine::FerPoint& p) {
+    return static_cast<double>(p.frames * h.cols()) / p.decode_seconds / 1e6;
+  };
   if (opt.json) {
     nlohmann::json j;
     j["code"] = path.string();
@@ -107,8 +144,17 @@ void run_fer(const FerCommandOptions& opt) {
     j["m"] = h.rows();
     j["rate"] = h.rate();
     j["decoder"] = opt.decoder;
-    j["max_iterations"] = opt.fer.max_iterations;
-    j["seed"] = opt.fer.seed;
+    j["simd"] = level;
+    if (fer.decoder.kind == engine::DecoderKind::kMinSum) {
+      j["precision_bits"] = opt.precision == "8" ? 8 : 16;
+      j["variant"] = opt.variant;
+      j["shift"] = fer.decoder.min_sum.normalization_shift;
+      j["offset"] = fer.decoder.min_sum.offset;
+      j["scale"] = fer.decoder.min_sum.llr_scale;
+      j["message_limit"] = fer.decoder.min_sum.message_limit;
+    }
+    j["max_iterations"] = fer.max_iterations;
+    j["seed"] = fer.seed;
     for (const auto& p : points) {
       j["points"].push_back(
           {{"qber", p.qber},
@@ -119,23 +165,24 @@ void run_fer(const FerCommandOptions& opt) {
                        (static_cast<double>(p.frames) * static_cast<double>(h.cols()))},
            {"mean_iterations", p.mean_iterations},
            {"efficiency", p.efficiency},
-           {"decoded_mbps", static_cast<double>(p.frames * h.cols()) / p.seconds / 1e6}});
+           {"decoded_mbps", static_cast<double>(p.frames * h.cols()) / p.seconds / 1e6},
+           {"decoded_mbps_per_core", per_core(p)}});
     }
     std::cout << j.dump(2) << "\n";
     return;
   }
-  std::printf("# %s: N %zu, M %zu, rate %.4f, decoder %s, max %zu iterations\n",
+  std::printf("# %s: N %zu, M %zu, rate %.4f, decoder %s (%s), max %zu iterations\n",
               path.string().c_str(), h.cols(), h.rows(), h.rate(), opt.decoder.c_str(),
-              opt.fer.max_iterations);
-  std::printf("%8s %8s %6s %10s %10s %7s %7s %9s\n", "QBER", "frames", "FE", "FER", "BER", "iters",
-              "f", "Mbit/s");
+              level.c_str(), fer.max_iterations);
+  std::printf("%8s %8s %6s %10s %10s %7s %7s %9s %9s\n", "QBER", "frames", "FE", "FER", "BER",
+              "iters", "f", "Mbit/s", "Mb/s/core");
   for (const auto& p : points) {
-    std::printf("%8.4f %8zu %6zu %10.3e %10.3e %7.1f %7.3f %9.2f\n", p.qber, p.frames,
+    std::printf("%8.4f %8zu %6zu %10.3e %10.3e %7.1f %7.3f %9.2f %9.2f\n", p.qber, p.frames,
                 p.frame_errors, p.fer(),
                 static_cast<double>(p.bit_errors) /
                     (static_cast<double>(p.frames) * static_cast<double>(h.cols())),
                 p.mean_iterations, p.efficiency,
-                static_cast<double>(p.frames * h.cols()) / p.seconds / 1e6);
+                static_cast<double>(p.frames * h.cols()) / p.seconds / 1e6, per_core(p));
   }
 }
 
@@ -155,8 +202,21 @@ void register_fer_command(CLI::App& app) {
   cmd->add_option("--max-fe", opt->fer.max_frame_errors,
                   "Stop a point after this many frame errors")
       ->capture_default_str();
-  cmd->add_option("--decoder", opt->decoder, "Decoder: bp (floating-point sum-product)")
+  cmd->add_option("--decoder", opt->decoder,
+                  "Decoder: ms (layered fixed-point min-sum) or bp (floating-point sum-product)")
       ->capture_default_str();
+  cmd->add_option("--precision", opt->precision, "Min-sum fixed-point bits: 8 or 16")
+      ->capture_default_str();
+  cmd->add_option("--variant", opt->variant, "Min-sum variant: normalized or offset")
+      ->capture_default_str();
+  cmd->add_option("--shift", opt->shift,
+                  "Normalized min-sum: messages scaled by 1 - 2^-shift (default 3)");
+  cmd->add_option("--offset", opt->offset,
+                  "Offset min-sum: offset in fixed-point units (default: 0.5 LLR)");
+  cmd->add_option("--limit", opt->limit,
+                  "Min-sum check-message clip in fixed-point units (default 0: none)");
+  cmd->add_option("--scale", opt->scale,
+                  "Min-sum fixed-point units per unit of LLR (default 64 for 16 bits, 4 for 8)");
   cmd->add_option("--max-iter", opt->fer.max_iterations, "Maximum decoder iterations")
       ->capture_default_str();
   cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores)");

@@ -1,0 +1,81 @@
+// Dispatch between the reference and the fast syndrome decoder.
+#include "engine/decoding/syndrome_decoder.hpp"
+
+#include "engine/core/error.hpp"
+
+namespace qkdpp::engine {
+
+DecoderConfig default_decoder_config(kernels::MinSumPrecision precision) {
+  DecoderConfig config;
+  config.min_sum.precision = precision;
+  config.min_sum.variant = kernels::MinSumVariant::kOffset;
+  if (precision == kernels::MinSumPrecision::kInt8) {
+    config.min_sum.llr_scale = 4.0f;
+    config.min_sum.offset = 2;
+  } else {
+    config.min_sum.llr_scale = 64.0f;
+    config.min_sum.offset = 32;
+  }
+  return config;
+}
+
+DecoderKind parse_decoder_kind(const std::string& name) {
+  if (name == "bp") return DecoderKind::kBeliefPropagation;
+  if (name == "ms") return DecoderKind::kMinSum;
+  throw InputError("decoder '" + name + "' is unknown (bp or ms)");
+}
+
+std::string to_string(DecoderKind kind) {
+  return kind == DecoderKind::kBeliefPropagation ? "bp" : "ms";
+}
+
+kernels::LayeredCode layered_code(const ParityCheckMatrix& h, const QuasiCyclicCode* qc) {
+  if (qc != nullptr) {
+    return kernels::LayeredCode::from_base_matrix(qc->shifts, qc->base_rows, qc->base_cols, qc->z);
+  }
+  return kernels::LayeredCode::from_csr(h.row_ptr(), h.row_indices(), h.cols());
+}
+
+SyndromeDecoder::SyndromeDecoder(const ParityCheckMatrix& h, const QuasiCyclicCode* qc,
+                                 const DecoderConfig& config)
+    : kind_(config.kind), rows_(h.rows()), cols_(h.cols()) {
+  if (qc != nullptr && (qc->rows() != h.rows() || qc->cols() != h.cols())) {
+    throw InputError("quasi-cyclic form does not match the parity-check matrix");
+  }
+  if (kind_ == DecoderKind::kBeliefPropagation) {
+    bp_.emplace(h.row_ptr(), h.row_indices(), h.cols());
+    llr_.resize(h.cols());
+  } else {
+    min_sum_.emplace(layered_code(h, qc), config.min_sum,
+                     config.level.value_or(kernels::active_simd_level()));
+  }
+}
+
+kernels::SimdLevel SyndromeDecoder::level() const noexcept {
+  return min_sum_ ? min_sum_->level() : kernels::SimdLevel::kScalar;
+}
+
+kernels::DecodeResult SyndromeDecoder::decode(std::span<const float> channel_llr,
+                                              const kernels::BitVector& syndrome,
+                                              kernels::BitVector& word,
+                                              std::size_t max_iterations) {
+  if (bp_) return bp_->decode(channel_llr, syndrome, word, max_iterations);
+  return min_sum_->decode(channel_llr, syndrome, word, max_iterations);
+}
+
+kernels::DecodeResult SyndromeDecoder::decode_bsc(const kernels::BitVector& received, double qber,
+                                                  const kernels::BitVector& syndrome,
+                                                  kernels::BitVector& word,
+                                                  std::size_t max_iterations) {
+  const float magnitude = kernels::bsc_llr(false, qber);
+  if (min_sum_) {
+    return min_sum_->decode_bsc(received, magnitude, syndrome, word, max_iterations);
+  }
+  if (received.size() != cols_) {
+    throw std::invalid_argument("SyndromeDecoder::decode_bsc: word length mismatch");
+  }
+  for (std::size_t i = 0; i < cols_; ++i) llr_[i] = received.get(i) ? -magnitude : magnitude;
+  return bp_->decode(llr_, syndrome, word, max_iterations);
+}
+
+}  // namespace qkdpp::engine

@@ -1,0 +1,65 @@
+// One interface over the two syndrome decoders: the reference floating-point belief propagation
+// (kernels/ldpc/bp_decoder) and the fast layered fixed-point min-sum (kernels/ldpc/min_sum_decoder),
+// which runs vectorised across Z when the code comes with its quasi-cyclic form.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/codes/parity_check_matrix.hpp"
+#include "kernels/ldpc/bp_decoder.hpp"
+#include "kernels/ldpc/min_sum_decoder.hpp"
+
+namespace qkdpp::engine {
+
+enum class DecoderKind { kBeliefPropagation, kMinSum };
+
+struct DecoderConfig {
+  DecoderKind kind = DecoderKind::kMinSum;
+  kernels::MinSumConfig min_sum;
+  std::optional<kernels::SimdLevel> level;  // default: kernels::active_simd_level()
+};
+
+// Tuned min-sum settings for a precision (offset min-sum, offset 0.5 in LLR units; the 8-bit
+// scale trades resolution against posterior saturation).
+DecoderConfig default_decoder_config(kernels::MinSumPrecision precision);
+
+// "bp" or "ms"; InputError otherwise.
+DecoderKind parse_decoder_kind(const std::string& name);
+std::string to_string(DecoderKind kind);
+
+// The layered layout of a matrix: its quasi-cyclic form when given (Z-wide vectors), else Z = 1.
+kernels::LayeredCode layered_code(const ParityCheckMatrix& h, const QuasiCyclicCode* qc);
+
+class SyndromeDecoder {
+ public:
+  // `qc`, when not null, must expand to `h`; it is used by the min-sum decoder only.
+  SyndromeDecoder(const ParityCheckMatrix& h, const QuasiCyclicCode* qc,
+                  const DecoderConfig& config);
+
+  // Channel LLRs per column (punctured 0, shortened large with the known sign).
+  kernels::DecodeResult decode(std::span<const float> channel_llr,
+                               const kernels::BitVector& syndrome, kernels::BitVector& word,
+                               std::size_t max_iterations);
+  // BSC word received with crossover probability `qber`.
+  kernels::DecodeResult decode_bsc(const kernels::BitVector& received, double qber,
+                                   const kernels::BitVector& syndrome, kernels::BitVector& word,
+                                   std::size_t max_iterations);
+
+  DecoderKind kind() const noexcept { return kind_; }
+  // Level the decoder runs at (always scalar for bp).
+  kernels::SimdLevel level() const noexcept;
+  std::size_t cols() const noexcept { return cols_; }
+  std::size_t rows() const noexcept { return rows_; }
+
+ private:
+  DecoderKind kind_;
+  std::size_t rows_, cols_;
+  std::optional<kernels::BeliefPropagationDecoder> bp_;
+  std::optional<kernels::MinSumDecoder> min_sum_;
+  std::vector<float> llr_;
+};
+
+}  // namespace qkdpp::engine

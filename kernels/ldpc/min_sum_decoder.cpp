@@ -1,0 +1,271 @@
+// Layered min-sum: the scalar reference arithmetic and the decoder's state handling. The SIMD
+// instances (min_sum_simd.cpp) must reproduce reference_iterate() bit for bit.
+#include "kernels/ldpc/min_sum_decoder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include "kernels/ldpc/detail/min_sum.hpp"
+
+namespace qkdpp::kernels {
+
+namespace detail {
+namespace {
+
+template <class T>
+inline std::size_t position(const MinSumView<T>& v, std::size_t b, std::size_t i) noexcept {
+  std::size_t j = i + v.block_shift[b];
+  if (j >= v.z) j -= v.z;
+  return v.block_col[b] * v.stride + j;
+}
+
+template <class T>
+void reference_iterate(const MinSumView<T>& v) noexcept {
+  const int s = v.saturation;
+  const auto sat = [s](int x) { return std::clamp(x, -s, s); };
+  const auto g = [&v](int m) {
+    return std::min<int>(v.offset ? std::max(m - v.parameter, 0) : m - (m >> v.parameter),
+                         v.message_limit);
+  };
+  for (std::size_t r = 0; r < v.layers; ++r) {
+    const std::size_t b0 = v.layer_ptr[r], b1 = v.layer_ptr[r + 1];
+    for (std::size_t i = 0; i < v.z; ++i) {
+      int min1 = s, min2 = s;
+      bool negative = v.syndrome[r * v.stride + i] < 0;
+      for (std::size_t b = b0; b < b1; ++b) {
+        const int t = sat(v.posterior[position(v, b, i)] - v.messages[b * v.stride + i]);
+        v.scratch[b - b0] = static_cast<T>(t);
+        const int mag = std::abs(t);
+        min2 = std::min(min2, std::max(min1, mag));
+        min1 = std::min(min1, mag);
+        negative ^= t < 0;
+      }
+      const int g1 = g(min1), g2 = g(min2);
+      for (std::size_t b = b0; b < b1; ++b) {
+        const int t = v.scratch[b - b0];
+        const int m = std::abs(t) == min1 ? g2 : g1;
+        const int message = (negative ^ (t < 0)) ? -m : m;
+        v.messages[b * v.stride + i] = static_cast<T>(message);
+        v.posterior[position(v, b, i)] = static_cast<T>(sat(t + message));
+      }
+    }
+  }
+}
+
+template <class T>
+bool reference_satisfied(const MinSumView<T>& v) noexcept {
+  for (std::size_t r = 0; r < v.layers; ++r) {
+    for (std::size_t i = 0; i < v.z; ++i) {
+      bool parity = v.syndrome[r * v.stride + i] < 0;
+      for (std::size_t b = v.layer_ptr[r]; b < v.layer_ptr[r + 1]; ++b) {
+        parity ^= v.posterior[position(v, b, i)] < 0;
+      }
+      if (parity) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+const MinSumKernels kMinSumReference = {
+    {&reference_iterate<std::int8_t>, &reference_satisfied<std::int8_t>},
+    {&reference_iterate<std::int16_t>, &reference_satisfied<std::int16_t>},
+};
+
+}  // namespace detail
+
+namespace {
+
+template <class T>
+constexpr std::size_t lanes() noexcept {
+  return detail::kMinSumVectorBytes / sizeof(T);
+}
+
+// Bits [0, blocks * z) of `bits`, block by block, into out[c * stride + i]: if1 where the bit is
+// set, if0 elsewhere. Reads whole words (bits are consecutive across blocks).
+template <class T>
+void expand_bits(std::span<const Word> bits, std::size_t blocks, std::size_t z,
+                 std::size_t stride, T if0, T if1, T* out) noexcept {
+  const T diff = static_cast<T>(if0 ^ if1);
+  std::size_t bit = 0;
+  for (std::size_t c = 0; c < blocks; ++c) {
+    T* dst = out + c * stride;
+    std::size_t i = 0;
+    while (i < z) {
+      const std::size_t shift = bit % kWordBits;
+      const std::size_t take = std::min(kWordBits - shift, z - i);
+      const Word w = bits[bit / kWordBits] >> shift;
+      for (std::size_t j = 0; j < take; ++j) {
+        dst[i + j] = static_cast<T>(if0 ^ (diff & -static_cast<T>((w >> j) & 1u)));
+      }
+      i += take;
+      bit += take;
+    }
+  }
+}
+
+// The sign bits of in[c * stride + i] as consecutive bits c * z + i of `out` (zeroed first).
+template <class T>
+void pack_signs(const T* in, std::size_t blocks, std::size_t z, std::size_t stride,
+                std::span<Word> out) noexcept {
+  std::fill(out.begin(), out.end(), Word{0});
+  std::size_t bit = 0;
+  for (std::size_t c = 0; c < blocks; ++c) {
+    const T* src = in + c * stride;
+    std::size_t i = 0;
+    while (i < z) {
+      const std::size_t shift = bit % kWordBits;
+      const std::size_t take = std::min(kWordBits - shift, z - i);
+      Word w = 0;
+      for (std::size_t j = 0; j < take; ++j) w |= static_cast<Word>(src[i + j] < 0) << j;
+      out[bit / kWordBits] |= w << shift;
+      i += take;
+      bit += take;
+    }
+  }
+}
+
+std::size_t element_bytes(MinSumPrecision p) noexcept {
+  return p == MinSumPrecision::kInt8 ? 1 : 2;
+}
+
+}  // namespace
+
+MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdLevel level)
+    : code_(std::move(code)), config_(config), level_(level) {
+  code_.validate();
+  if (config_.variant == MinSumVariant::kNormalized &&
+      (config_.normalization_shift < 1 || config_.normalization_shift > 7)) {
+    throw std::invalid_argument("MinSumDecoder: normalisation shift must be in [1, 7]");
+  }
+  if (config_.variant == MinSumVariant::kOffset && (config_.offset < 0 || config_.offset > 16384)) {
+    throw std::invalid_argument("MinSumDecoder: offset must be in [0, 64]");
+  }
+  if (!(config_.llr_scale > 0.0f) || !std::isfinite(config_.llr_scale)) {
+    throw std::invalid_argument("MinSumDecoder: LLR scale must be positive");
+  }
+  const std::size_t bytes = element_bytes(config_.precision);
+  const std::size_t vector_lanes = detail::kMinSumVectorBytes / bytes;
+  // Intra-frame vectors need at least one full vector of checks per layer; below that the
+  // reference loop runs at every level and blocks are stored unpadded.
+  if (code_.z < vector_lanes) {
+    level_ = SimdLevel::kScalar;
+    stride_ = code_.z;
+  } else {
+    stride_ = (code_.z + vector_lanes - 1) / vector_lanes * vector_lanes;
+  }
+  posterior_.assign((code_.block_cols * stride_ + vector_lanes) * bytes, 0);
+  messages_.assign((code_.blocks() * stride_ + vector_lanes) * bytes, 0);
+  syndrome_.assign((code_.layers * stride_ + vector_lanes) * bytes, 0);
+  scratch_.assign((std::max<std::size_t>(code_.max_layer_degree(), 1) + 1) * vector_lanes * bytes,
+                  0);
+  static_assert(sizeof(detail::MinSumCursor<std::int8_t>) == sizeof(detail::MinSumCursor<std::int16_t>));
+  cursors_.assign(std::max<std::size_t>(code_.max_layer_degree(), 1) *
+                      sizeof(detail::MinSumCursor<std::int8_t>),
+                  0);
+}
+
+template <class T>
+T* MinSumDecoder::posteriors() noexcept {
+  return reinterpret_cast<T*>(posterior_.data());
+}
+
+template <class T>
+DecodeResult MinSumDecoder::run(const BitVector& syndrome, BitVector& word,
+                                std::size_t max_iterations) {
+  const std::size_t z = code_.z;
+  T* syn = reinterpret_cast<T*>(syndrome_.data());
+  expand_bits<T>(syndrome.words(), code_.layers, z, stride_, T{0}, T{-1}, syn);
+  std::memset(messages_.data(), 0, messages_.size());
+
+  detail::MinSumView<T> view;
+  view.z = z;
+  view.stride = stride_;
+  view.layers = code_.layers;
+  view.layer_ptr = code_.layer_ptr.data();
+  view.block_col = code_.block_col.data();
+  view.block_shift = code_.block_shift.data();
+  view.posterior = posteriors<T>();
+  view.messages = reinterpret_cast<T*>(messages_.data());
+  view.syndrome = syn;
+  view.scratch = reinterpret_cast<T*>(scratch_.data());
+  view.cursors = reinterpret_cast<detail::MinSumCursor<T>*>(cursors_.data());
+  view.saturation = std::numeric_limits<T>::max();
+  view.offset = config_.variant == MinSumVariant::kOffset;
+  view.parameter = view.offset ? config_.offset : config_.normalization_shift;
+  view.message_limit = config_.message_limit > 0 && config_.message_limit < view.saturation
+                           ? static_cast<T>(config_.message_limit)
+                           : view.saturation;
+
+  const detail::MinSumKernels* kernels =
+      select_by_level(level_, &detail::kMinSumReference, &detail::sse41::kMinSum,
+                      &detail::avx2::kMinSum);
+  const detail::MinSumFns<T>& fns = [&]() -> const detail::MinSumFns<T>& {
+    if constexpr (sizeof(T) == 1) {
+      return kernels->i8;
+    } else {
+      return kernels->i16;
+    }
+  }();
+
+  DecodeResult result;
+  for (std::size_t it = 1; it <= max_iterations; ++it) {
+    fns.iterate(view);
+    result.iterations = it;
+    if (fns.satisfied(view)) {
+      result.converged = true;
+      break;
+    }
+  }
+  if (word.size() != cols()) word = BitVector(cols());
+  pack_signs<T>(view.posterior, code_.block_cols, z, stride_, word.words());
+  return result;
+}
+
+DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const BitVector& syndrome,
+                                   BitVector& word, std::size_t max_iterations) {
+  if (channel_llr.size() != cols() || syndrome.size() != rows()) {
+    throw std::invalid_argument("MinSumDecoder::decode: LLR or syndrome length mismatch");
+  }
+  const auto load = [&]<class T>(T* post) {
+    const float s = static_cast<float>(std::numeric_limits<T>::max());
+    for (std::size_t c = 0; c < code_.block_cols; ++c) {
+      for (std::size_t i = 0; i < code_.z; ++i) {
+        const float x = std::clamp(channel_llr[c * code_.z + i] * config_.llr_scale, -s, s);
+        post[c * stride_ + i] = static_cast<T>(std::lrint(x));
+      }
+    }
+  };
+  if (config_.precision == MinSumPrecision::kInt8) {
+    load(posteriors<std::int8_t>());
+    return run<std::int8_t>(syndrome, word, max_iterations);
+  }
+  load(posteriors<std::int16_t>());
+  return run<std::int16_t>(syndrome, word, max_iterations);
+}
+
+DecodeResult MinSumDecoder::decode_bsc(const BitVector& received, float llr_magnitude,
+                                       const BitVector& syndrome, BitVector& word,
+                                       std::size_t max_iterations) {
+  if (received.size() != cols() || syndrome.size() != rows()) {
+    throw std::invalid_argument("MinSumDecoder::decode_bsc: word or syndrome length mismatch");
+  }
+  const auto load = [&]<class T>(T* post) {
+    const float s = static_cast<float>(std::numeric_limits<T>::max());
+    const T q = static_cast<T>(std::lrint(std::clamp(llr_magnitude * config_.llr_scale, 1.0f, s)));
+    expand_bits<T>(received.words(), code_.block_cols, code_.z, stride_, q, static_cast<T>(-q),
+                   post);
+  };
+  if (config_.precision == MinSumPrecision::kInt8) {
+    load(posteriors<std::int8_t>());
+    return run<std::int8_t>(syndrome, word, max_iterations);
+  }
+  load(posteriors<std::int16_t>());
+  return run<std::int16_t>(syndrome, word, max_iterations);
+}
+
+}  // namespace qkdpp::kernels

@@ -1,0 +1,80 @@
+// Fast syndrome decoder: layered (row-serial) normalised or offset min-sum in saturated fixed point
+// (int8 or int16), vectorised across the Z checks of a quasi-cyclic layer (intra-frame), with
+// runtime dispatch (AVX2, SSE4.1, scalar). Every level computes the same integers: the scalar
+// reference in min_sum_decoder.cpp defines the arithmetic, the SIMD instances are tested
+// bit-exact against it.
+//
+// Per layer and check (lanes i of the layer), with posteriors L and stored check messages R:
+//   t_k = sat(L_k - R_k);  min1, min2 = the two smallest |t_k|;  s = syndrome bit XOR signs of t_k
+//   R_k = (s XOR sign t_k) ? -g(m_k) : g(m_k), m_k = (|t_k| == min1 ? min2 : min1)
+//   (g also clips to the message limit)
+//   L_k = sat(t_k + R_k)
+// where sat clamps to [-S, S] (S = 127 or 32767; symmetric so |x| never overflows) and g is
+// normalisation g(m) = m - (m >> shift) or offset g(m) = max(m - offset, 0).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "kernels/bits/bit_vector.hpp"
+#include "kernels/dispatch/simd_level.hpp"
+#include "kernels/ldpc/bp_decoder.hpp"
+#include "kernels/ldpc/layered_code.hpp"
+#include "kernels/memory/aligned_allocator.hpp"
+
+namespace qkdpp::kernels {
+
+enum class MinSumPrecision { kInt8, kInt16 };
+enum class MinSumVariant { kNormalized, kOffset };
+
+// Defaults: 16-bit offset min-sum with offset 0.5 (in LLR units), the best of the variants measured
+// on the bundled family (docs/codes.md).
+struct MinSumConfig {
+  MinSumPrecision precision = MinSumPrecision::kInt16;
+  MinSumVariant variant = MinSumVariant::kOffset;
+  int normalization_shift = 3;  // g(m) = m - (m >> 3): factor 0.875
+  int offset = 32;              // g(m) = max(m - 32, 0)
+  // Fixed-point units per unit of LLR: channel LLRs are rounded to llr * scale and saturated.
+  float llr_scale = 64.0f;
+  // Check messages are clipped to +-message_limit (0: no clipping below S), so that a posterior
+  // held at the saturation bound S still leaves an informative L - R.
+  int message_limit = 0;
+};
+
+class MinSumDecoder {
+ public:
+  MinSumDecoder(LayeredCode code, const MinSumConfig& config,
+                SimdLevel level = active_simd_level());
+
+  // Decodes into `word` (cols bits): float channel LLRs (punctured bits 0, shortened bits a large
+  // value of their known sign), one syndrome bit per row. Allocates nothing per call.
+  DecodeResult decode(std::span<const float> channel_llr, const BitVector& syndrome,
+                      BitVector& word, std::size_t max_iterations);
+
+  // The same for a BSC word: LLR +-magnitude by the received bit.
+  DecodeResult decode_bsc(const BitVector& received, float llr_magnitude,
+                          const BitVector& syndrome, BitVector& word, std::size_t max_iterations);
+
+  const LayeredCode& code() const noexcept { return code_; }
+  const MinSumConfig& config() const noexcept { return config_; }
+  SimdLevel level() const noexcept { return level_; }
+  std::size_t rows() const noexcept { return code_.rows(); }
+  std::size_t cols() const noexcept { return code_.cols(); }
+
+ private:
+  template <class T>
+  DecodeResult run(const BitVector& syndrome, BitVector& word, std::size_t max_iterations);
+  template <class T>
+  T* posteriors() noexcept;
+
+  LayeredCode code_;
+  MinSumConfig config_;
+  SimdLevel level_;
+  std::size_t stride_ = 0;  // z rounded up to the widest vector, per block
+  std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> posterior_, messages_, syndrome_,
+      scratch_, cursors_;
+};
+
+}  // namespace qkdpp::kernels
