@@ -69,8 +69,7 @@ void run(benchmark::State& state, const Point& p, DecoderConfig config) {
   BitVector word;
   std::size_t k = 0, iterations = 0, failures = 0;
   for (auto _ : state) {
-    const auto r =
-        decoder.decode_bsc(f.bob[k], p.qber, f.syndrome[k], word, kMaxIterations);
+    const auto r = decoder.decode_bsc(f.bob[k], p.qber, f.syndrome[k], word, kMaxIterations);
     iterations += r.iterations;
     failures += !r.converged || word != f.alice[k];
     k = (k + 1) % kFrames;
@@ -78,8 +77,8 @@ void run(benchmark::State& state, const Point& p, DecoderConfig config) {
   const double n = static_cast<double>(f.code.matrix.cols());
   state.counters["Mbit/s"] =
       benchmark::Counter(n / 1e6, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["iters"] = benchmark::Counter(static_cast<double>(iterations),
-                                               benchmark::Counter::kAvgIterations);
+  state.counters["iters"] =
+      benchmark::Counter(static_cast<double>(iterations), benchmark::Counter::kAvgIterations);
   state.counters["failed"] = static_cast<double>(failures);
 }
 

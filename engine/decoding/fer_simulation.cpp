@@ -18,8 +18,9 @@ std::vector<FerPoint> simulate_fer(const ParityCheckMatrix& h, const QuasiCyclic
     SyndromeDecoder decoder;
     kernels::BitVector alice, bob, decoded;
   };
-  tbb::enumerable_thread_specific<Worker> workers(
-      [&] { return Worker{SyndromeDecoder(h, qc, options.decoder), {}, {}, {}}; });
+  tbb::enumerable_thread_specific<Worker> workers([&] {
+    return Worker{SyndromeDecoder(h, qc, options.decoder), {}, {}, {}};
+  });
   std::vector<FerPoint> points;
   for (std::size_t p = 0; p < qbers.size(); ++p) {
     const double q = qbers[p];

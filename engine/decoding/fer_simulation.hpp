@@ -28,8 +28,8 @@ struct FerPoint {
   std::size_t frame_errors = 0;  // not converged, or converged to a word other than Alice's
   std::size_t bit_errors = 0;    // over all frames
   double mean_iterations = 0;
-  double efficiency = 0;  // f = M / (N h2(qber)), SPEC section 3, for the mother code
-  double seconds = 0;     // wall time of the point
+  double efficiency = 0;      // f = M / (N h2(qber)), SPEC section 3, for the mother code
+  double seconds = 0;         // wall time of the point
   double decode_seconds = 0;  // time inside the decoder, summed over threads
   double fer() const noexcept {
     return frames ? static_cast<double>(frame_errors) / static_cast<double>(frames) : 0;

@@ -9,12 +9,14 @@ DecoderConfig default_decoder_config(kernels::MinSumPrecision precision) {
   DecoderConfig config;
   config.min_sum.precision = precision;
   config.min_sum.variant = kernels::MinSumVariant::kOffset;
+  // 8-bit messages clip at 127 units: at 8 units per LLR that is 16 (never binding in practice).
   if (precision == kernels::MinSumPrecision::kInt8) {
-    config.min_sum.llr_scale = 4.0f;
-    config.min_sum.offset = 2;
+    config.min_sum.llr_scale = 8.0f;
+    config.min_sum.offset = 4;
   } else {
     config.min_sum.llr_scale = 64.0f;
     config.min_sum.offset = 32;
+    config.min_sum.message_limit = 1023;  // 16 in LLR units, as for 8 bits; keeps exact mode
   }
   return config;
 }

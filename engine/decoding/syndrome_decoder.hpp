@@ -1,6 +1,7 @@
 // One interface over the two syndrome decoders: the reference floating-point belief propagation
-// (kernels/ldpc/bp_decoder) and the fast layered fixed-point min-sum (kernels/ldpc/min_sum_decoder),
-// which runs vectorised across Z when the code comes with its quasi-cyclic form.
+// (kernels/ldpc/bp_decoder) and the fast layered fixed-point min-sum
+// (kernels/ldpc/min_sum_decoder), which runs vectorised across Z when the code comes with its
+// quasi-cyclic form.
 #pragma once
 
 #include <optional>

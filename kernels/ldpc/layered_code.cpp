@@ -28,7 +28,8 @@ void LayeredCode::validate() const {
   for (std::size_t r = 0; r < layers; ++r) {
     if (layer_ptr[r + 1] < layer_ptr[r]) fail("decreasing layer pointers");
     for (std::size_t b = layer_ptr[r]; b < layer_ptr[r + 1]; ++b) {
-      if (block_col[b] >= block_cols) fail("block column out of range in layer " + std::to_string(r));
+      if (block_col[b] >= block_cols)
+        fail("block column out of range in layer " + std::to_string(r));
       if (block_shift[b] >= z) fail("shift out of range in layer " + std::to_string(r));
       if (seen[block_col[b]] == r) fail("layer " + std::to_string(r) + " repeats a block column");
       seen[block_col[b]] = r;

@@ -13,8 +13,8 @@ namespace qkdpp::kernels {
 
 struct LayeredCode {
   std::size_t z = 1;
-  std::size_t layers = 0;      // block rows
-  std::size_t block_cols = 0;  // block columns
+  std::size_t layers = 0;                   // block rows
+  std::size_t block_cols = 0;               // block columns
   std::vector<std::uint32_t> layer_ptr{0};  // blocks of layer r: [layer_ptr[r], layer_ptr[r+1])
   std::vector<std::uint32_t> block_col;     // block column of each block
   std::vector<std::uint32_t> block_shift;   // circulant shift of each block, < z

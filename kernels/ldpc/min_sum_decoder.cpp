@@ -15,15 +15,15 @@ namespace qkdpp::kernels {
 namespace detail {
 namespace {
 
-template <class T>
-inline std::size_t position(const MinSumView<T>& v, std::size_t b, std::size_t i) noexcept {
+template <class M>
+inline std::size_t position(const MinSumView<M>& v, std::size_t b, std::size_t i) noexcept {
   std::size_t j = i + v.block_shift[b];
   if (j >= v.z) j -= v.z;
   return v.block_col[b] * v.stride + j;
 }
 
-template <class T>
-void reference_iterate(const MinSumView<T>& v) noexcept {
+template <class M>
+void reference_iterate(const MinSumView<M>& v) noexcept {
   const int s = v.saturation;
   const auto sat = [s](int x) { return std::clamp(x, -s, s); };
   const auto g = [&v](int m) {
@@ -37,7 +37,7 @@ void reference_iterate(const MinSumView<T>& v) noexcept {
       bool negative = v.syndrome[r * v.stride + i] < 0;
       for (std::size_t b = b0; b < b1; ++b) {
         const int t = sat(v.posterior[position(v, b, i)] - v.messages[b * v.stride + i]);
-        v.scratch[b - b0] = static_cast<T>(t);
+        v.scratch[b - b0] = static_cast<Posterior>(t);
         const int mag = std::abs(t);
         min2 = std::min(min2, std::max(min1, mag));
         min1 = std::min(min1, mag);
@@ -48,15 +48,15 @@ void reference_iterate(const MinSumView<T>& v) noexcept {
         const int t = v.scratch[b - b0];
         const int m = std::abs(t) == min1 ? g2 : g1;
         const int message = (negative ^ (t < 0)) ? -m : m;
-        v.messages[b * v.stride + i] = static_cast<T>(message);
-        v.posterior[position(v, b, i)] = static_cast<T>(sat(t + message));
+        v.messages[b * v.stride + i] = static_cast<M>(message);
+        v.posterior[position(v, b, i)] = static_cast<Posterior>(sat(t + message));
       }
     }
   }
 }
 
-template <class T>
-bool reference_satisfied(const MinSumView<T>& v) noexcept {
+template <class M>
+bool reference_satisfied(const MinSumView<M>& v) noexcept {
   for (std::size_t r = 0; r < v.layers; ++r) {
     for (std::size_t i = 0; i < v.z; ++i) {
       bool parity = v.syndrome[r * v.stride + i] < 0;
@@ -80,16 +80,11 @@ const MinSumKernels kMinSumReference = {
 
 namespace {
 
-template <class T>
-constexpr std::size_t lanes() noexcept {
-  return detail::kMinSumVectorBytes / sizeof(T);
-}
-
 // Bits [0, blocks * z) of `bits`, block by block, into out[c * stride + i]: if1 where the bit is
 // set, if0 elsewhere. Reads whole words (bits are consecutive across blocks).
 template <class T>
-void expand_bits(std::span<const Word> bits, std::size_t blocks, std::size_t z,
-                 std::size_t stride, T if0, T if1, T* out) noexcept {
+void expand_bits(std::span<const Word> bits, std::size_t blocks, std::size_t z, std::size_t stride,
+                 T if0, T if1, T* out) noexcept {
   const T diff = static_cast<T>(if0 ^ if1);
   std::size_t bit = 0;
   for (std::size_t c = 0; c < blocks; ++c) {
@@ -129,7 +124,7 @@ void pack_signs(const T* in, std::size_t blocks, std::size_t z, std::size_t stri
   }
 }
 
-std::size_t element_bytes(MinSumPrecision p) noexcept {
+std::size_t message_bytes(MinSumPrecision p) noexcept {
   return p == MinSumPrecision::kInt8 ? 1 : 2;
 }
 
@@ -148,67 +143,75 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   if (!(config_.llr_scale > 0.0f) || !std::isfinite(config_.llr_scale)) {
     throw std::invalid_argument("MinSumDecoder: LLR scale must be positive");
   }
-  const std::size_t bytes = element_bytes(config_.precision);
-  const std::size_t vector_lanes = detail::kMinSumVectorBytes / bytes;
+  const std::size_t lanes = detail::kMinSumLanes;
+  const std::size_t p = sizeof(detail::Posterior);
   // Intra-frame vectors need at least one full vector of checks per layer; below that the
   // reference loop runs at every level and blocks are stored unpadded.
-  if (code_.z < vector_lanes) {
+  if (code_.z < lanes) {
     level_ = SimdLevel::kScalar;
     stride_ = code_.z;
   } else {
-    stride_ = (code_.z + vector_lanes - 1) / vector_lanes * vector_lanes;
+    stride_ = (code_.z + lanes - 1) / lanes * lanes;
   }
-  posterior_.assign((code_.block_cols * stride_ + vector_lanes) * bytes, 0);
-  messages_.assign((code_.blocks() * stride_ + vector_lanes) * bytes, 0);
-  syndrome_.assign((code_.layers * stride_ + vector_lanes) * bytes, 0);
-  scratch_.assign((std::max<std::size_t>(code_.max_layer_degree(), 1) + 1) * vector_lanes * bytes,
-                  0);
-  static_assert(sizeof(detail::MinSumCursor<std::int8_t>) == sizeof(detail::MinSumCursor<std::int16_t>));
-  cursors_.assign(std::max<std::size_t>(code_.max_layer_degree(), 1) *
-                      sizeof(detail::MinSumCursor<std::int8_t>),
-                  0);
+  const std::size_t degree = std::max<std::size_t>(code_.max_layer_degree(), 1);
+  std::vector<std::size_t> column_degree(code_.block_cols, 0);
+  for (std::uint32_t c : code_.block_col)
+    max_column_degree_ = std::max(max_column_degree_, ++column_degree[c]);
+  // Channel values keep at least a quarter of the range; above that the posteriors cannot
+  // saturate, and the vector loops drop their clamps (exact mode).
+  constexpr int kSaturation = std::numeric_limits<detail::Posterior>::max();
+  const int type_limit = config_.precision == MinSumPrecision::kInt8 ? 127 : kSaturation;
+  message_limit_ =
+      config_.message_limit > 0 ? std::min(config_.message_limit, type_limit) : type_limit;
+  const long long headroom =
+      kSaturation - static_cast<long long>(max_column_degree_) * message_limit_;
+  exact_ = headroom >= kSaturation / 4;
+  channel_bound_ = exact_ ? static_cast<int>(headroom) : kSaturation;
+  posterior_.assign((code_.block_cols * stride_ + lanes) * p, 0);
+  messages_.assign((code_.blocks() * stride_ + lanes) * message_bytes(config_.precision), 0);
+  syndrome_.assign((code_.layers * stride_ + lanes) * p, 0);
+  scratch_.assign((2 * degree + 1) * lanes * p, 0);  // two vectors per block, one spare
+  cursors_.assign(degree * sizeof(detail::MinSumCursor), 0);
 }
 
-template <class T>
-T* MinSumDecoder::posteriors() noexcept {
-  return reinterpret_cast<T*>(posterior_.data());
+std::int16_t* MinSumDecoder::posteriors() noexcept {
+  return reinterpret_cast<std::int16_t*>(posterior_.data());
 }
 
-template <class T>
+template <class M>
 DecodeResult MinSumDecoder::run(const BitVector& syndrome, BitVector& word,
                                 std::size_t max_iterations) {
   const std::size_t z = code_.z;
-  T* syn = reinterpret_cast<T*>(syndrome_.data());
-  expand_bits<T>(syndrome.words(), code_.layers, z, stride_, T{0}, T{-1}, syn);
+  using detail::Posterior;
+  Posterior* syn = reinterpret_cast<Posterior*>(syndrome_.data());
+  expand_bits<Posterior>(syndrome.words(), code_.layers, z, stride_, 0, -1, syn);
   std::memset(messages_.data(), 0, messages_.size());
 
-  detail::MinSumView<T> view;
+  detail::MinSumView<M> view;
   view.z = z;
   view.stride = stride_;
   view.layers = code_.layers;
   view.layer_ptr = code_.layer_ptr.data();
   view.block_col = code_.block_col.data();
   view.block_shift = code_.block_shift.data();
-  view.posterior = posteriors<T>();
-  view.messages = reinterpret_cast<T*>(messages_.data());
+  view.posterior = posteriors();
+  view.messages = reinterpret_cast<M*>(messages_.data());
   view.syndrome = syn;
-  view.scratch = reinterpret_cast<T*>(scratch_.data());
-  view.cursors = reinterpret_cast<detail::MinSumCursor<T>*>(cursors_.data());
-  view.saturation = std::numeric_limits<T>::max();
+  view.scratch = reinterpret_cast<Posterior*>(scratch_.data());
+  view.cursors = reinterpret_cast<detail::MinSumCursor*>(cursors_.data());
+  view.saturation = std::numeric_limits<Posterior>::max();
   view.offset = config_.variant == MinSumVariant::kOffset;
   view.parameter = view.offset ? config_.offset : config_.normalization_shift;
-  view.message_limit = config_.message_limit > 0 && config_.message_limit < view.saturation
-                           ? static_cast<T>(config_.message_limit)
-                           : view.saturation;
+  view.message_limit = static_cast<Posterior>(message_limit_);
+  view.exact = exact_;
 
-  const detail::MinSumKernels* kernels =
-      select_by_level(level_, &detail::kMinSumReference, &detail::sse41::kMinSum,
-                      &detail::avx2::kMinSum);
-  const detail::MinSumFns<T>& fns = [&]() -> const detail::MinSumFns<T>& {
-    if constexpr (sizeof(T) == 1) {
-      return kernels->i8;
+  const detail::MinSumKernels* kernels = select_by_level(
+      level_, &detail::kMinSumReference, &detail::sse41::kMinSum, &detail::avx2::kMinSum);
+  const detail::MinSumFns<M>& fns = [&]() -> const detail::MinSumFns<M>& {
+    if constexpr (sizeof(M) == 1) {
+      return kernels->m8;
     } else {
-      return kernels->i16;
+      return kernels->m16;
     }
   }();
 
@@ -222,7 +225,7 @@ DecodeResult MinSumDecoder::run(const BitVector& syndrome, BitVector& word,
     }
   }
   if (word.size() != cols()) word = BitVector(cols());
-  pack_signs<T>(view.posterior, code_.block_cols, z, stride_, word.words());
+  pack_signs<Posterior>(view.posterior, code_.block_cols, z, stride_, word.words());
   return result;
 }
 
@@ -231,21 +234,17 @@ DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const Bit
   if (channel_llr.size() != cols() || syndrome.size() != rows()) {
     throw std::invalid_argument("MinSumDecoder::decode: LLR or syndrome length mismatch");
   }
-  const auto load = [&]<class T>(T* post) {
-    const float s = static_cast<float>(std::numeric_limits<T>::max());
-    for (std::size_t c = 0; c < code_.block_cols; ++c) {
-      for (std::size_t i = 0; i < code_.z; ++i) {
-        const float x = std::clamp(channel_llr[c * code_.z + i] * config_.llr_scale, -s, s);
-        post[c * stride_ + i] = static_cast<T>(std::lrint(x));
-      }
+  const auto s = static_cast<float>(channel_bound_);
+  std::int16_t* post = posteriors();
+  for (std::size_t c = 0; c < code_.block_cols; ++c) {
+    for (std::size_t i = 0; i < code_.z; ++i) {
+      const float x = std::clamp(channel_llr[c * code_.z + i] * config_.llr_scale, -s, s);
+      post[c * stride_ + i] = static_cast<std::int16_t>(std::lrint(x));
     }
-  };
-  if (config_.precision == MinSumPrecision::kInt8) {
-    load(posteriors<std::int8_t>());
-    return run<std::int8_t>(syndrome, word, max_iterations);
   }
-  load(posteriors<std::int16_t>());
-  return run<std::int16_t>(syndrome, word, max_iterations);
+  return config_.precision == MinSumPrecision::kInt8
+             ? run<std::int8_t>(syndrome, word, max_iterations)
+             : run<std::int16_t>(syndrome, word, max_iterations);
 }
 
 DecodeResult MinSumDecoder::decode_bsc(const BitVector& received, float llr_magnitude,
@@ -254,18 +253,14 @@ DecodeResult MinSumDecoder::decode_bsc(const BitVector& received, float llr_magn
   if (received.size() != cols() || syndrome.size() != rows()) {
     throw std::invalid_argument("MinSumDecoder::decode_bsc: word or syndrome length mismatch");
   }
-  const auto load = [&]<class T>(T* post) {
-    const float s = static_cast<float>(std::numeric_limits<T>::max());
-    const T q = static_cast<T>(std::lrint(std::clamp(llr_magnitude * config_.llr_scale, 1.0f, s)));
-    expand_bits<T>(received.words(), code_.block_cols, code_.z, stride_, q, static_cast<T>(-q),
-                   post);
-  };
-  if (config_.precision == MinSumPrecision::kInt8) {
-    load(posteriors<std::int8_t>());
-    return run<std::int8_t>(syndrome, word, max_iterations);
-  }
-  load(posteriors<std::int16_t>());
-  return run<std::int16_t>(syndrome, word, max_iterations);
+  const auto s = static_cast<float>(channel_bound_);
+  const auto q =
+      static_cast<std::int16_t>(std::lrint(std::clamp(llr_magnitude * config_.llr_scale, 1.0f, s)));
+  expand_bits<std::int16_t>(received.words(), code_.block_cols, code_.z, stride_, q,
+                            static_cast<std::int16_t>(-q), posteriors());
+  return config_.precision == MinSumPrecision::kInt8
+             ? run<std::int8_t>(syndrome, word, max_iterations)
+             : run<std::int16_t>(syndrome, word, max_iterations);
 }
 
 }  // namespace qkdpp::kernels

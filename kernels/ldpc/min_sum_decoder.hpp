@@ -1,16 +1,19 @@
 // Fast syndrome decoder: layered (row-serial) normalised or offset min-sum in saturated fixed point
-// (int8 or int16), vectorised across the Z checks of a quasi-cyclic layer (intra-frame), with
-// runtime dispatch (AVX2, SSE4.1, scalar). Every level computes the same integers: the scalar
-// reference in min_sum_decoder.cpp defines the arithmetic, the SIMD instances are tested
-// bit-exact against it.
+// (16-bit posteriors; 8- or 16-bit check messages), vectorised across the Z checks of a
+// quasi-cyclic layer (intra-frame), with runtime dispatch (AVX2, SSE4.1, scalar). Every level
+// computes the same integers: the scalar reference in min_sum_decoder.cpp defines the arithmetic,
+// the SIMD instances are tested bit-exact against it.
 //
 // Per layer and check (lanes i of the layer), with posteriors L and stored check messages R:
 //   t_k = sat(L_k - R_k);  min1, min2 = the two smallest |t_k|;  s = syndrome bit XOR signs of t_k
 //   R_k = (s XOR sign t_k) ? -g(m_k) : g(m_k), m_k = (|t_k| == min1 ? min2 : min1)
 //   (g also clips to the message limit)
 //   L_k = sat(t_k + R_k)
-// where sat clamps to [-S, S] (S = 127 or 32767; symmetric so |x| never overflows) and g is
+// where sat clamps to [-S, S] (S = 32767; symmetric so |x| never overflows) and g is
 // normalisation g(m) = m - (m >> shift) or offset g(m) = max(m - offset, 0).
+// Posteriors are 16-bit because 8-bit ones saturate on the bundled codes' degree-12..24 columns and
+// cost far more than 0.02 in efficiency (docs/codes.md); messages, the bulk of the decoder's
+// memory traffic, can be 8-bit at a scale where the clip at 127 never binds in practice.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +29,7 @@
 
 namespace qkdpp::kernels {
 
+// Check-message width; posteriors are always 16-bit.
 enum class MinSumPrecision { kInt8, kInt16 };
 enum class MinSumVariant { kNormalized, kOffset };
 
@@ -38,9 +42,10 @@ struct MinSumConfig {
   int offset = 32;              // g(m) = max(m - 32, 0)
   // Fixed-point units per unit of LLR: channel LLRs are rounded to llr * scale and saturated.
   float llr_scale = 64.0f;
-  // Check messages are clipped to +-message_limit (0: no clipping below S), so that a posterior
-  // held at the saturation bound S still leaves an informative L - R.
-  int message_limit = 0;
+  // Check messages are clipped to +-message_limit (0: the message type's range). 1023 = 16 LLR at
+  // the default scale: never binding in practice, and small enough that posteriors cannot
+  // saturate (exact mode, see MinSumDecoder).
+  int message_limit = 1023;
 };
 
 class MinSumDecoder {
@@ -54,8 +59,8 @@ class MinSumDecoder {
                       BitVector& word, std::size_t max_iterations);
 
   // The same for a BSC word: LLR +-magnitude by the received bit.
-  DecodeResult decode_bsc(const BitVector& received, float llr_magnitude,
-                          const BitVector& syndrome, BitVector& word, std::size_t max_iterations);
+  DecodeResult decode_bsc(const BitVector& received, float llr_magnitude, const BitVector& syndrome,
+                          BitVector& word, std::size_t max_iterations);
 
   const LayeredCode& code() const noexcept { return code_; }
   const MinSumConfig& config() const noexcept { return config_; }
@@ -64,15 +69,18 @@ class MinSumDecoder {
   std::size_t cols() const noexcept { return code_.cols(); }
 
  private:
-  template <class T>
+  template <class M>
   DecodeResult run(const BitVector& syndrome, BitVector& word, std::size_t max_iterations);
-  template <class T>
-  T* posteriors() noexcept;
+  std::int16_t* posteriors() noexcept;
 
   LayeredCode code_;
   MinSumConfig config_;
   SimdLevel level_;
   std::size_t stride_ = 0;  // z rounded up to the widest vector, per block
+  std::size_t max_column_degree_ = 0;
+  int message_limit_ = 0;  // effective |R| bound for the configured message width
+  int channel_bound_ = 0;  // channel values are clamped to +-channel_bound_
+  bool exact_ = false;     // see detail::MinSumView::exact
   std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> posterior_, messages_, syndrome_,
       scratch_, cursors_;
 };

@@ -22,27 +22,23 @@ using Arch = xsimd::avx2;
 using Arch = xsimd::sse4_1;
 #endif
 
-template <class T>
-using Batch = xsimd::batch<T, Arch>;
+using B = xsimd::batch<Posterior, Arch>;
+constexpr std::size_t kW = B::size;
 
 // Lanes [0, valid) of the segment col[(o + j) mod z]; the fast path is one unaligned load.
-template <class T>
-inline Batch<T> load_segment(const T* col, std::size_t o, std::size_t z, std::size_t valid,
-                             T* tmp) noexcept {
-  constexpr std::size_t w = Batch<T>::size;
-  if (valid == w && o + w <= z) return Batch<T>::load_unaligned(col + o);
-  for (std::size_t j = 0; j < w; ++j) {
+inline B load_segment(const Posterior* col, std::size_t o, std::size_t z, std::size_t valid,
+                      Posterior* tmp) noexcept {
+  if (valid == kW && o + kW <= z) return B::load_unaligned(col + o);
+  for (std::size_t j = 0; j < kW; ++j) {
     const std::size_t k = o + j >= z ? o + j - z : o + j;
-    tmp[j] = j < valid ? col[k] : T{0};
+    tmp[j] = j < valid ? col[k] : Posterior{0};
   }
-  return Batch<T>::load_aligned(tmp);
+  return B::load_aligned(tmp);
 }
 
-template <class T>
-inline void store_segment(T* col, std::size_t o, std::size_t z, std::size_t valid, T* tmp,
-                          const Batch<T>& x) noexcept {
-  constexpr std::size_t w = Batch<T>::size;
-  if (valid == w && o + w <= z) {
+inline void store_segment(Posterior* col, std::size_t o, std::size_t z, std::size_t valid,
+                          Posterior* tmp, const B& x) noexcept {
+  if (valid == kW && o + kW <= z) {
     x.store_unaligned(col + o);
     return;
   }
@@ -50,100 +46,151 @@ inline void store_segment(T* col, std::size_t o, std::size_t z, std::size_t vali
   for (std::size_t j = 0; j < valid; ++j) col[o + j >= z ? o + j - z : o + j] = tmp[j];
 }
 
-// m - (m >> shift) or max(m - offset, 0), for m >= 0.
-template <class T>
-inline Batch<T> attenuate(const Batch<T>& m, const MinSumView<T>& v) noexcept {
-  if (v.offset) return xsimd::max(m - Batch<T>(static_cast<T>(v.parameter)), Batch<T>(T{0}));
-  if constexpr (sizeof(T) == 1) {
-    // No 8-bit shifts: shift 16-bit pairs and clear the bits that crossed from the high byte
-    // (m >= 0, so a logical shift is exact).
-    using U = xsimd::batch<std::uint16_t, Arch>;
-    const U wide = xsimd::bitwise_cast<U>(m) >> v.parameter;
-    const std::uint16_t keep = static_cast<std::uint16_t>((0xFFu >> v.parameter) * 0x0101u);
-    return m - xsimd::bitwise_cast<Batch<T>>(wide & U(keep));
+// Check messages: 16-bit as they are, 8-bit sign-extended on load and packed on store (they fit:
+// |R| <= message_limit <= 127).
+template <class M>
+inline B load_messages(const M* p) noexcept {
+  if constexpr (sizeof(M) == 2) {
+    return B::load_aligned(p);
   } else {
-    return m - (m >> v.parameter);
+#if defined(QKDPP_SIMD_LEVEL_avx2)
+    return _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(p)));
+#else
+    return _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+#endif
   }
 }
 
-// g(m): attenuation, then the message limit.
-template <class T>
-inline Batch<T> shrink(const Batch<T>& m, const MinSumView<T>& v) noexcept {
-  return xsimd::min(attenuate(m, v), Batch<T>(v.message_limit));
+template <class M>
+inline void store_messages(M* p, const B& x) noexcept {
+  if constexpr (sizeof(M) == 2) {
+    x.store_aligned(p);
+  } else {
+#if defined(QKDPP_SIMD_LEVEL_avx2)
+    const __m256i v = x;
+    _mm_store_si128(reinterpret_cast<__m128i*>(p),
+                    _mm_packs_epi16(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+#else
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packs_epi16(x, x));
+#endif
+  }
 }
 
-// m where s >= 0, -m where s < 0 (s is never 0 here: callers pass s | 1).
-template <class T>
-inline Batch<T> apply_sign(const Batch<T>& m, const Batch<T>& s) noexcept {
+// m where s > 0, -m where s < 0 (callers pass s | 1, never 0).
+inline B apply_sign(const B& m, const B& s) noexcept {
 #if defined(QKDPP_SIMD_LEVEL_avx2)
-  if constexpr (sizeof(T) == 1) return _mm256_sign_epi8(m, s);
-  else return _mm256_sign_epi16(m, s);
+  return _mm256_sign_epi16(m, s);
 #else
-  if constexpr (sizeof(T) == 1) return _mm_sign_epi8(m, s);
-  else return _mm_sign_epi16(m, s);
+  return _mm_sign_epi16(m, s);
 #endif
 }
 
-template <class T>
-void iterate(const MinSumView<T>& v) noexcept {
-  using B = Batch<T>;
-  constexpr std::size_t w = B::size;
-  // Locals: stores through T* may alias the view, so the compiler would reload its fields.
+// g(m) for m >= 0: m - (m >> shift) or max(m - offset, 0), then the message limit.
+template <class M>
+inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
+  const B attenuated = v.offset ? xsimd::max(m - B(static_cast<Posterior>(v.parameter)), B(0))
+                                : m - (m >> v.parameter);
+  return xsimd::min(attenuated, B(v.message_limit));
+}
+
+// Checks [i0, i0 + U kW) of one layer (U vectors per block, for instruction-level parallelism and
+// fewer loop overheads per vector). `valid` counts the real checks among them.
+template <std::size_t U, bool Exact, class M>
+inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
+                         std::size_t valid, const Posterior* syn, M* layer_messages,
+                         MinSumCursor* cursors) noexcept {
   const std::size_t z = v.z, stride = v.stride;
-  const T saturation = v.saturation;
-  const B low(static_cast<T>(-saturation)), high(saturation), one(T{1});
-  T* const posterior = v.posterior;
-  T* const messages = v.messages;
-  T* const scratch = v.scratch;
-  MinSumCursor<T>* const cursors = v.cursors;
+  const B low(static_cast<Posterior>(-v.saturation)), high(v.saturation), one(1);
+  Posterior* const scratch = v.scratch;
+  Posterior* const tmp = scratch + degree * U * kW;
+  const auto lanes = [valid](std::size_t u) {
+    return valid > u * kW ? (valid - u * kW < kW ? valid - u * kW : kW) : std::size_t{0};
+  };
+  const auto advance = [z](std::size_t o, std::size_t by) {
+    return o + by >= z ? o + by - z : o + by;
+  };
+  B min1[U], min2[U], sign[U];
+  for (std::size_t u = 0; u < U; ++u) {
+    min1[u] = high;
+    min2[u] = high;
+    sign[u] = B::load_aligned(syn + i0 + u * kW);
+  }
+  for (std::size_t k = 0; k < degree; ++k) {
+    const MinSumCursor c = cursors[k];
+    const M* msg = layer_messages + k * stride + i0;
+    for (std::size_t u = 0; u < U; ++u) {
+      const B l = load_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp);
+      // Exact: nothing can saturate (MinSumView::exact), so the clamps are no-ops and skipped.
+      const B r_old = load_messages(msg + u * kW);
+      const B t = Exact ? l - r_old : xsimd::max(xsimd::ssub(l, r_old), low);
+      t.store_aligned(scratch + (k * U + u) * kW);
+      const B mag = xsimd::abs(t);
+      min2[u] = xsimd::min(min2[u], xsimd::max(min1[u], mag));
+      min1[u] = xsimd::min(min1[u], mag);
+      sign[u] ^= t;
+    }
+  }
+  B g1[U], g2[U];
+  for (std::size_t u = 0; u < U; ++u) {
+    g1[u] = shrink(min1[u], v);
+    g2[u] = shrink(min2[u], v);
+  }
+  for (std::size_t k = 0; k < degree; ++k) {
+    MinSumCursor& c = cursors[k];
+    M* msg = layer_messages + k * stride + i0;
+    for (std::size_t u = 0; u < U; ++u) {
+      const B t = B::load_aligned(scratch + (k * U + u) * kW);
+      const B m = xsimd::select(xsimd::abs(t) == min1[u], g2[u], g1[u]);
+      const B message = apply_sign(m, (sign[u] ^ t) | one);
+      store_messages(msg + u * kW, message);
+      store_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp,
+                    Exact ? t + message : xsimd::max(xsimd::sadd(t, message), low));
+    }
+    c.offset = advance(c.offset, U * kW);
+  }
+}
+
+template <bool Exact, class M>
+void iterate_layers(const MinSumView<M>& v) noexcept {
+  constexpr std::size_t kUnroll = 2;
+  const std::size_t z = v.z, stride = v.stride;
+  MinSumCursor* const cursors = v.cursors;
   for (std::size_t r = 0; r < v.layers; ++r) {
     const std::size_t b0 = v.layer_ptr[r], degree = v.layer_ptr[r + 1] - b0;
     for (std::size_t k = 0; k < degree; ++k) {
-      cursors[k] = {posterior + v.block_col[b0 + k] * stride, v.block_shift[b0 + k]};
+      cursors[k] = {v.posterior + v.block_col[b0 + k] * stride, v.block_shift[b0 + k]};
     }
-    const T* syn = v.syndrome + r * stride;
-    T* const layer_messages = messages + b0 * stride;
-    T* const tmp = scratch + degree * w;
-    for (std::size_t i0 = 0; i0 < z; i0 += w) {
-      const std::size_t valid = z - i0 < w ? z - i0 : w;
-      B min1 = high, min2 = high, sign = B::load_aligned(syn + i0);
-      for (std::size_t k = 0; k < degree; ++k) {
-        const MinSumCursor<T>& c = cursors[k];
-        const B l = load_segment(c.column, c.offset, z, valid, tmp);
-        const B t = xsimd::max(
-            xsimd::ssub(l, B::load_aligned(layer_messages + k * stride + i0)), low);
-        t.store_aligned(scratch + k * w);
-        const B mag = xsimd::abs(t);
-        min2 = xsimd::min(min2, xsimd::max(min1, mag));
-        min1 = xsimd::min(min1, mag);
-        sign ^= t;
-      }
-      const B g1 = shrink(min1, v), g2 = shrink(min2, v);
-      for (std::size_t k = 0; k < degree; ++k) {
-        MinSumCursor<T>& c = cursors[k];
-        const B t = B::load_aligned(scratch + k * w);
-        const B m = xsimd::select(xsimd::abs(t) == min1, g2, g1);
-        const B message = apply_sign(m, (sign ^ t) | one);
-        message.store_aligned(layer_messages + k * stride + i0);
-        store_segment(c.column, c.offset, z, valid, tmp, xsimd::max(xsimd::sadd(t, message), low));
-        c.offset += w;
-        if (c.offset >= z) c.offset -= z;
-      }
+    const Posterior* syn = v.syndrome + r * stride;
+    M* const layer_messages = v.messages + b0 * stride;
+    std::size_t i0 = 0;
+    for (; i0 + kUnroll * kW <= z; i0 += kUnroll * kW) {
+      update_chunk<kUnroll, Exact>(v, degree, i0, kUnroll * kW, syn, layer_messages, cursors);
+    }
+    for (; i0 < z; i0 += kW) {
+      update_chunk<1, Exact>(v, degree, i0, z - i0 < kW ? z - i0 : kW, syn, layer_messages,
+                             cursors);
     }
   }
 }
 
-template <class T>
-bool satisfied(const MinSumView<T>& v) noexcept {
-  using B = Batch<T>;
-  constexpr std::size_t w = B::size;
-  const B zero(T{0});
+template <class M>
+void iterate(const MinSumView<M>& v) noexcept {
+  if (v.exact) {
+    iterate_layers<true>(v);
+  } else {
+    iterate_layers<false>(v);
+  }
+}
+
+template <class M>
+bool satisfied(const MinSumView<M>& v) noexcept {
+  const B zero(0);
   const std::size_t z = v.z;
-  T* tmp = v.scratch;
+  Posterior* tmp = v.scratch;
   for (std::size_t r = 0; r < v.layers; ++r) {
     const std::size_t b0 = v.layer_ptr[r], b1 = v.layer_ptr[r + 1];
-    for (std::size_t i0 = 0; i0 < z; i0 += w) {
-      const std::size_t valid = z - i0 < w ? z - i0 : w;
+    for (std::size_t i0 = 0; i0 < z; i0 += kW) {
+      const std::size_t valid = z - i0 < kW ? z - i0 : kW;
       B parity = B::load_aligned(v.syndrome + r * v.stride + i0);
       for (std::size_t b = b0; b < b1; ++b) {
         std::size_t o = i0 + v.block_shift[b];

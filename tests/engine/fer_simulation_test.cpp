@@ -79,7 +79,12 @@ TEST_P(FerSimulation, StopsAfterMaxFrameErrorsAndIgnoresThreadCount) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Decoders, FerSimulation,
-                         ::testing::Values(Setup::kBp, Setup::kMinSumQc, Setup::kMinSumPlain));
+                         ::testing::Values(Setup::kBp, Setup::kMinSumQc, Setup::kMinSumPlain),
+                         [](const auto& info) {
+                           return info.param == Setup::kBp         ? "bp"
+                                  : info.param == Setup::kMinSumQc ? "ms_qc"
+                                                                   : "ms_plain";
+                         });
 
 }  // namespace
 }  // namespace qkdpp::engine

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "engine/io/raw_key_file.hpp"
@@ -272,18 +273,28 @@ TEST(Cli, FerPrintsOneRowPerQberAndJson) {
   ASSERT_EQ(r.status, 0) << r.output;
   for (const char* q : {"0.0200", "0.0300", "0.0400"})
     EXPECT_NE(r.output.find(q), std::string::npos) << r.output;
-  const Result j =
-      run("fer --json --code " + (dir / "c.qc").string() + " --qber 0.03 --frames 2 --max-iter 40");
-  ASSERT_EQ(j.status, 0) << j.output;
-  EXPECT_NE(j.output.find("\"frame_errors\""), std::string::npos);
-  EXPECT_NE(j.output.find("\"efficiency\""), std::string::npos);
+  for (const char* decoder : {"bp", "ms --precision 8", "ms --precision 16"}) {
+    const Result j = run("fer --json --code " + (dir / "c.qc").string() +
+                         " --qber 0.03 --frames 2 --max-iter 40 --decoder " + decoder);
+    ASSERT_EQ(j.status, 0) << j.output;
+    const auto doc = nlohmann::json::parse(j.output);
+    EXPECT_EQ(doc["points"][0]["frames"], 2) << decoder;
+    EXPECT_EQ(doc["points"][0]["frame_errors"], 0)
+        << decoder << ": QBER 3 % is far below threshold";
+    EXPECT_GT(doc["points"][0]["efficiency"].get<double>(), 1.0);
+    EXPECT_TRUE(doc.contains("simd"));
+  }
 }
 
 TEST(Cli, FerRejectsBadArguments) {
   expect_failure("fer --code qkdpp-n16-r050 --qber 0.6", "--qber: '0.6' is not a QBER in (0, 0.5)");
   expect_failure("fer --code qkdpp-n16-r050 --qber 0.1:0:0.2", "step '0' must be positive");
   expect_failure("fer --code qkdpp-n16-r050 --qber 0.2:0.01:0.1", "START is above STOP");
-  expect_failure("fer --code qkdpp-n16-r050 --decoder ms", "--decoder: 'ms' is not available");
+  expect_failure("fer --code qkdpp-n16-r050 --decoder spa", "--decoder: decoder 'spa' is unknown");
+  expect_failure("fer --code qkdpp-n16-r050 --precision 12", "--precision: '12' is not 8 or 16");
+  expect_failure("fer --code qkdpp-n16-r050 --variant lambda", "'lambda' is not normalized or");
+  expect_failure("fer --code qkdpp-n16-r050 --shift 9", "--shift must be in [1, 7]");
+  expect_failure("fer --code qkdpp-n16-r050 --scale 0", "--scale must be in (0, 1000]");
   expect_failure("fer --code no-such-code", "neither a file nor a bundled code");
   expect_failure("fer --code qkdpp-n16-r050 --merges 3", "--merges needs --rate-adaption");
   expect_failure("fer --code qkdpp-n16-r050 --frames 0", "must be positive");

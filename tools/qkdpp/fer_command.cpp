@@ -91,10 +91,13 @@ void run_fer(const FerCommandOptions& opt) {
   if (opt.precision != "8" && opt.precision != "16") {
     throw InputError("--precision: '" + opt.precision + "' is not 8 or 16");
   }
-  fer.decoder = engine::default_decoder_config(opt.precision == "8"
-                                                   ? kernels::MinSumPrecision::kInt8
-                                                   : kernels::MinSumPrecision::kInt16);
-  fer.decoder.kind = engine::parse_decoder_kind(opt.decoder);
+  fer.decoder = engine::default_decoder_config(
+      opt.precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16);
+  try {
+    fer.decoder.kind = engine::parse_decoder_kind(opt.decoder);
+  } catch (const InputError& e) {
+    throw InputError(std::string("--decoder: ") + e.what());
+  }
   if (opt.shift >= 0) fer.decoder.min_sum.normalization_shift = opt.shift;
   if (opt.offset >= 0) fer.decoder.min_sum.offset = opt.offset;
   if (opt.limit >= 0) fer.decoder.min_sum.message_limit = opt.limit;

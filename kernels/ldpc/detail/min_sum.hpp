@@ -6,18 +6,21 @@
 
 namespace qkdpp::kernels::detail {
 
-// Widest vector any level uses, in bytes: per-block storage is padded to it.
+// Posteriors, syndrome signs and scratch are 16-bit; check messages are M = int8_t or int16_t.
+using Posterior = std::int16_t;
+
+// Widest vector any level uses, in bytes: per-block storage is padded to a multiple of its lanes.
 inline constexpr std::size_t kMinSumVectorBytes = 32;
+inline constexpr std::size_t kMinSumLanes = kMinSumVectorBytes / sizeof(Posterior);
 
 // Where block k of the current layer reads the posteriors of the next chunk of checks: its
 // column's storage and the offset (i0 + shift) mod z, advanced chunk by chunk.
-template <class T>
 struct MinSumCursor {
-  T* column;
+  Posterior* column;
   std::size_t offset;
 };
 
-template <class T>
+template <class M>
 struct MinSumView {
   std::size_t z = 0;
   std::size_t stride = 0;  // elements per block in posterior, messages and syndrome (>= z)
@@ -25,26 +28,29 @@ struct MinSumView {
   const std::uint32_t* layer_ptr = nullptr;
   const std::uint32_t* block_col = nullptr;
   const std::uint32_t* block_shift = nullptr;
-  T* posterior = nullptr;       // block column c at c * stride; entries [z, stride) unused
-  T* messages = nullptr;        // block b (edge block) at b * stride; padding lanes are scratch
-  const T* syndrome = nullptr;  // layer r at r * stride: 0 or -1 per check, 0 in the padding
-  T* scratch = nullptr;         // (max layer degree + 1) vectors
-  MinSumCursor<T>* cursors = nullptr;  // max layer degree entries (SIMD levels only)
-  T saturation = 0;             // S: every value stays in [-S, S]
-  bool offset = false;          // offset (true) or normalised (false) min-sum
-  int parameter = 0;            // offset, or normalisation shift
-  T message_limit = 0;          // |R| <= message_limit <= S
+  Posterior* posterior = nullptr;       // block column c at c * stride; [z, stride) unused
+  M* messages = nullptr;                // block b at b * stride; padding lanes are scratch
+  const Posterior* syndrome = nullptr;  // layer r at r * stride: 0 or -1, 0 in the padding
+  Posterior* scratch = nullptr;         // (2 max layer degree + 1) * kMinSumLanes elements
+  MinSumCursor* cursors = nullptr;      // max layer degree entries (SIMD levels only)
+  Posterior saturation = 0;             // S: posteriors stay in [-S, S]
+  Posterior message_limit = 0;          // |R| <= message_limit, representable in M
+  bool offset = false;                  // offset (true) or normalised (false) min-sum
+  // No value can reach S: |channel| + (max column degree) * message_limit <= S, and since every
+  // posterior is its channel value plus its column's current messages, no clamp ever binds.
+  bool exact = false;
+  int parameter = 0;  // offset, or normalisation shift
 };
 
-template <class T>
+template <class M>
 struct MinSumFns {
-  void (*iterate)(const MinSumView<T>&) noexcept;      // one pass over all layers
-  bool (*satisfied)(const MinSumView<T>&) noexcept;  // hard decision's syndrome == target
+  void (*iterate)(const MinSumView<M>&) noexcept;    // one pass over all layers
+  bool (*satisfied)(const MinSumView<M>&) noexcept;  // hard decision's syndrome == target
 };
 
 struct MinSumKernels {
-  MinSumFns<std::int8_t> i8;
-  MinSumFns<std::int16_t> i16;
+  MinSumFns<std::int8_t> m8;
+  MinSumFns<std::int16_t> m16;
 };
 
 // The scalar reference (min_sum_decoder.cpp).
