@@ -16,7 +16,8 @@ double RateAdaptation::effective_rate() const noexcept {
   return (static_cast<double>(n) - static_cast<double>(m) - t) / (static_cast<double>(n) - p - t);
 }
 
-std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count) {
+std::vector<std::uint32_t> untainted_puncturing_order(const ParityCheckMatrix& h,
+                                                      std::size_t count) {
   std::vector<std::uint32_t> order(h.cols());
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -33,6 +34,11 @@ std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std:
     chosen.push_back(c);
     for (std::uint32_t r : checks) tainted[r] = true;
   }
+  return chosen;
+}
+
+std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count) {
+  std::vector<std::uint32_t> chosen = untainted_puncturing_order(h, count);
   if (chosen.size() < count) {
     throw InputError("rate adaptation: only " + std::to_string(chosen.size()) +
                      " columns can be punctured untainted, " + std::to_string(count) +

@@ -37,7 +37,12 @@ struct RateAdaptation {
 RateAdaptation adapt_rate(const ParityCheckMatrix& h, double target_rate, std::uint64_t seed,
                           double max_fraction = 0.10);
 
-// Untainted puncturing of exactly `count` columns (InputError if impossible).
+// Untainted puncturing in its greedy order (lowest degree first): up to `max_count` columns, fewer
+// when no more column is untainted. Every prefix is itself an untainted set.
+std::vector<std::uint32_t> untainted_puncturing_order(const ParityCheckMatrix& h,
+                                                      std::size_t max_count);
+
+// Untainted puncturing of exactly `count` columns, ascending (InputError if impossible).
 std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count);
 
 // Applies the first `count` LDPC4QKD row merges (rowA := rowA XOR rowB, rowB removed; indices refer

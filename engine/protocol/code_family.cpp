@@ -1,0 +1,133 @@
+// Code family loading and frame layouts.
+#include "engine/protocol/code_family.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "engine/codes/code_io.hpp"
+#include "engine/codes/rate_adaptation.hpp"
+#include "engine/core/entropy.hpp"
+#include "engine/core/error.hpp"
+#include "kernels/random/xoshiro256.hpp"
+
+namespace qkdpp::engine {
+
+double FamilyCode::effective_rate(std::size_t punctured) const noexcept {
+  const double n = static_cast<double>(h.cols()), m = static_cast<double>(h.rows());
+  const double d = static_cast<double>(h.cols() - key_positions.size());
+  return (n - m - (d - static_cast<double>(punctured))) / (n - d);
+}
+
+CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
+                            const std::map<std::string, double>& thresholds,
+                            double modulated_fraction) {
+  if (files.empty()) throw InputError("code family: no code files");
+  if (!(modulated_fraction >= 0.0 && modulated_fraction < 0.5)) {
+    throw InputError("code family: modulated fraction must lie in [0, 0.5)");
+  }
+  CodeFamily family;
+  family.codes_.resize(files.size());
+  tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
+    LoadedCode loaded = load_code(files[i]);
+    if (!loaded.quasi_cyclic) {
+      throw InputError(files[i].string() + ": the protocol needs quasi-cyclic codes");
+    }
+    FamilyCode& c = family.codes_[i];
+    c.name = files[i].stem().string();
+    c.qc = std::move(*loaded.quasi_cyclic);
+    c.h = std::move(loaded.matrix);
+  });
+  family.frame_bits_ = family.codes_.front().h.cols();
+  family.modulated_bits_ = static_cast<std::size_t>(
+      std::floor(modulated_fraction * static_cast<double>(family.frame_bits_)));
+  for (FamilyCode& c : family.codes_) {
+    if (c.h.cols() != family.frame_bits_) {
+      throw InputError("code family: " + c.name + " has " + std::to_string(c.h.cols()) +
+                       " bits, the family " + std::to_string(family.frame_bits_));
+    }
+    const auto t = thresholds.find(c.name);
+    c.threshold_qber = t != thresholds.end()
+                           ? t->second
+                           : inverse_binary_entropy(std::min(1.0, (1.0 - c.rate()) / 1.25));
+    const std::size_t d = family.modulated_bits_;
+    c.puncture_candidates = untainted_puncturing_order(c.h, d);
+    std::vector<bool> modulated(c.h.cols(), false);
+    for (std::uint32_t col : c.puncture_candidates) modulated[col] = true;
+    std::vector<std::uint32_t> rest;
+    for (std::uint32_t col = 0; col < c.h.cols(); ++col) {
+      if (!modulated[col]) rest.push_back(col);
+    }
+    // Always-shortened positions: a seeded partial Fisher-Yates draw, the same for every block.
+    kernels::Xoshiro256StarStar rng(0x5107'7e4e'd000'0001ULL);
+    const std::size_t t_always = d - c.puncture_candidates.size();
+    for (std::size_t k = 0; k < t_always; ++k) {
+      const std::size_t j = k + static_cast<std::size_t>(rng.next() % (rest.size() - k));
+      std::swap(rest[k], rest[j]);
+    }
+    c.always_shortened.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(t_always));
+    std::sort(c.always_shortened.begin(), c.always_shortened.end());
+    for (std::uint32_t col : c.always_shortened) modulated[col] = true;
+    c.key_positions.clear();
+    for (std::uint32_t col = 0; col < c.h.cols(); ++col) {
+      if (!modulated[col]) c.key_positions.push_back(col);
+    }
+  }
+  std::sort(family.codes_.begin(), family.codes_.end(),
+            [](const FamilyCode& a, const FamilyCode& b) { return a.rate() < b.rate(); });
+  return family;
+}
+
+CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned log2_n) {
+  std::vector<std::filesystem::path> files;
+  const std::string prefix = "qkdpp-n" + std::to_string(log2_n) + "-r";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && entry.path().extension() == ".qc") {
+      files.push_back(entry.path());
+    }
+  }
+  if (ec) throw InputError(directory.string() + ": " + ec.message());
+  if (files.empty()) {
+    throw InputError(directory.string() + ": no bundled codes " + prefix + "*.qc");
+  }
+  std::sort(files.begin(), files.end());
+  std::map<std::string, double> thresholds;
+  std::ifstream in(directory / "thresholds.txt");
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name;
+    double q = 0;
+    if (!(fields >> name >> q) || !(q > 0.0 && q < 0.5)) {
+      throw InputError((directory / "thresholds.txt").string() + ":" + std::to_string(number) +
+                       ": expected 'name qber'");
+    }
+    thresholds[name] = q;
+  }
+  return load(files, thresholds);
+}
+
+std::size_t CodeFamily::index_of(const std::string& name) const {
+  for (std::size_t i = 0; i < codes_.size(); ++i) {
+    if (codes_[i].name == name) return i;
+  }
+  throw InputError("code family: no code named '" + name + "'");
+}
+
+std::size_t CodeFamily::choose(double qber) const noexcept {
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < codes_.size(); ++i) {
+    if (codes_[i].threshold_qber >= qber) best = i;
+  }
+  return best;
+}
+
+}  // namespace qkdpp::engine

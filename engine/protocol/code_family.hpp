@@ -1,0 +1,61 @@
+// A family of mother codes of one frame length for the protocol: per code the frame layout
+// (key positions, puncturing candidates in untainted order, always-shortened positions) and the
+// QBER up to which the fast decoder decodes it at its mother rate, and the choice of code for a
+// QBER estimate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/codes/parity_check_matrix.hpp"
+
+namespace qkdpp::engine {
+
+struct FamilyCode {
+  std::string name;
+  QuasiCyclicCode qc;
+  ParityCheckMatrix h;
+  // QBER where the fast decoder's frame error rate reaches 10 % at the mother rate (measured,
+  // datasets/codes/thresholds.txt), or an f = 1.25 estimate when not measured.
+  double threshold_qber = 0.0;
+  std::vector<std::uint32_t> key_positions;        // ascending, frame_bits - modulated_bits
+  std::vector<std::uint32_t> puncture_candidates;  // untainted greedy order
+  std::vector<std::uint32_t> always_shortened;     // ascending
+
+  double rate() const noexcept { return h.rate(); }
+  // Effective rate with the first p candidates punctured and every other modulated bit shortened:
+  // (N - M - (d - p)) / (N - d).
+  double effective_rate(std::size_t punctured) const noexcept;
+};
+
+class CodeFamily {
+ public:
+  // Loads quasi-cyclic code files of one length N; d = floor(modulated_fraction N) bits of each
+  // frame are punctured or shortened. `thresholds` maps code names (file stems) to measured
+  // threshold QBERs. InputError for unreadable files or lengths that differ.
+  static CodeFamily load(const std::vector<std::filesystem::path>& files,
+                         const std::map<std::string, double>& thresholds,
+                         double modulated_fraction = 0.10);
+  // The bundled family qkdpp-n<log2_n>-r*.qc of `directory` (datasets/codes), with its
+  // thresholds.txt ("name qber" lines) when present.
+  static CodeFamily bundled(const std::filesystem::path& directory, unsigned log2_n);
+
+  std::size_t frame_bits() const noexcept { return frame_bits_; }
+  std::size_t modulated_bits() const noexcept { return modulated_bits_; }
+  std::size_t key_bits() const noexcept { return frame_bits_ - modulated_bits_; }
+  const std::vector<FamilyCode>& codes() const noexcept { return codes_; }  // by rate, ascending
+  // Index of the code by name; InputError if absent.
+  std::size_t index_of(const std::string& name) const;
+  // The highest-rate code whose threshold is at least `qber` (the lowest-rate code if none).
+  std::size_t choose(double qber) const noexcept;
+
+ private:
+  std::size_t frame_bits_ = 0, modulated_bits_ = 0;
+  std::vector<FamilyCode> codes_;
+};
+
+}  // namespace qkdpp::engine

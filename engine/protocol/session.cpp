@@ -1,0 +1,438 @@
+// Alice's and Bob's per-block state machines.
+#include "engine/protocol/session.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/core/entropy.hpp"
+#include "engine/core/error.hpp"
+#include "engine/privacy/toeplitz_hashing.hpp"
+#include "engine/verification/verification_hash.hpp"
+
+namespace qkdpp::engine {
+
+using kernels::BitVector;
+
+std::string to_string(BlockStatus status) {
+  switch (status) {
+    case BlockStatus::kAccepted:
+      return "accepted";
+    case BlockStatus::kDecodingFailed:
+      return "decoding failed";
+    case BlockStatus::kVerificationFailed:
+      return "verification failed";
+    case BlockStatus::kQberAboveThreshold:
+      return "QBER above threshold";
+    case BlockStatus::kNoSecretKey:
+      return "no secret key";
+    case BlockStatus::kProtocolError:
+      return "protocol error";
+  }
+  return "unknown";
+}
+
+void QberEstimator::measured(double qber) noexcept {
+  estimate_ = last_ ? std::max(qber, *last_) : qber;
+  last_ = qber;
+}
+
+void QberEstimator::decoding_failed() noexcept {
+  estimate_ = std::min(cap_, estimate_ * 1.25 + 0.002);
+  last_.reset();
+}
+
+namespace {
+
+constexpr float kKnownLlr = 30.0f;  // shortened and revealed bits
+
+void check_config(const ProtocolConfig& c) {
+  if (!c.family || c.family->codes().empty()) throw InputError("protocol: no code family");
+  if (c.tag_bits != 64 && c.tag_bits != 128)
+    throw InputError("protocol: tag bits must be 64 or 128");
+  if (!(c.abort_qber > 0.0 && c.abort_qber < 0.5)) {
+    throw InputError("protocol: abort QBER must lie in (0, 0.5)");
+  }
+  if (!(c.initial_qber > 0.0 && c.initial_qber < 0.5)) {
+    throw InputError("protocol: initial QBER must lie in (0, 0.5)");
+  }
+  if (!(c.reveal_fraction > 0.0 && c.reveal_fraction <= 0.5)) {
+    throw InputError("protocol: reveal fraction must lie in (0, 0.5]");
+  }
+  if (c.max_iterations == 0) throw InputError("protocol: max iterations must be positive");
+  c.security.validate();
+}
+
+Message make(MessageType type, std::uint64_t block, PayloadWriter& w, std::uint64_t disclosed) {
+  Message m;
+  m.type = type;
+  m.block = block;
+  m.payload = w.take();
+  m.disclosed_bits = disclosed;
+  return m;
+}
+
+Message abort_message(std::uint64_t block, BlockStatus status) {
+  PayloadWriter w;
+  w.u8(static_cast<std::uint8_t>(status));
+  return make(MessageType::kAbort, block, w, 0);
+}
+
+BlockStatus parse_abort(const Message& m) {
+  PayloadReader r(m.payload, "abort message");
+  const std::uint8_t s = r.u8();
+  r.finish();
+  if (s < 1 || s > 5) throw InputError("abort message: unknown status " + std::to_string(s));
+  return static_cast<BlockStatus>(s);
+}
+
+std::size_t reveal_step(const ProtocolConfig& c) {
+  return std::max<std::size_t>(
+      1, static_cast<std::size_t>(
+             std::ceil(c.reveal_fraction * static_cast<double>(c.family->frame_bits()))));
+}
+
+// Bits of `frame` at `positions`.
+BitVector gather(const BitVector& frame, const std::vector<std::uint32_t>& positions) {
+  BitVector out(positions.size());
+  for (std::size_t i = 0; i < positions.size(); ++i) out.set(i, frame.get(positions[i]));
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Alice
+
+AliceSession::AliceSession(ProtocolConfig config, std::unique_ptr<RandomSource> random)
+    : config_(std::move(config)),
+      random_(std::move(random)),
+      estimator_(config_.initial_qber, config_.abort_qber) {
+  check_config(config_);
+  if (!random_) throw InputError("protocol: Alice needs a random source");
+}
+
+std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVector& key) {
+  const CodeFamily& family = *config_.family;
+  if (key.size() != family.key_bits()) {
+    throw InputError("block " + std::to_string(index) + ": " + std::to_string(key.size()) +
+                     " key bits, the code family takes " + std::to_string(family.key_bits()));
+  }
+  result_ = BlockResult{};
+  result_.index = index;
+  result_.key_bits = key.size();
+  result_.qber_estimate = estimator_.estimate();
+  finished_ = false;
+  wait_ = Wait::kDecode;
+  key_ = key;
+
+  code_ = family.choose(result_.qber_estimate);
+  const FamilyCode& c = family.codes()[code_];
+  result_.code = c.name;
+  // First puncturing: the rate at which the code works with its threshold efficiency at the
+  // estimated QBER, R = 1 - f_c h2(q) (1 + optimism), f_c = (1 - R0) / h2(q_c).
+  const double f_code = (1.0 - c.rate()) / binary_entropy(c.threshold_qber);
+  const double target =
+      1.0 - f_code * binary_entropy(result_.qber_estimate) * (1.0 + config_.optimism);
+  const double n = static_cast<double>(family.frame_bits());
+  const double d = static_cast<double>(family.modulated_bits());
+  const double m = static_cast<double>(c.h.rows());
+  const double p_real = std::round(target * (n - d) - n + m + d);
+  const std::size_t p0 = static_cast<std::size_t>(
+      std::clamp(p_real, 0.0, static_cast<double>(c.puncture_candidates.size())));
+  still_punctured_ = p0;
+  result_.punctured = p0;
+
+  frame_ = BitVector(family.frame_bits());
+  for (std::size_t i = 0; i < c.key_positions.size(); ++i) {
+    if (key.get(i)) frame_.set(c.key_positions[i], true);
+  }
+  const BitVector fill = random_->random_bits(p0);
+  for (std::size_t j = 0; j < p0; ++j) {
+    if (fill.get(j)) frame_.set(c.puncture_candidates[j], true);
+  }
+  const BitVector syndrome = c.qc.syndrome(frame_);
+  result_.leak_ec_bits = c.h.rows() - p0;
+  PayloadWriter w;
+  w.u32(static_cast<std::uint32_t>(code_)).u32(static_cast<std::uint32_t>(p0));
+  w.f64(result_.qber_estimate).bits(syndrome);
+  return {make(MessageType::kSyndrome, index, w, result_.leak_ec_bits)};
+}
+
+std::vector<Message> AliceSession::finish(BlockStatus status, std::string detail) {
+  result_.status = status;
+  result_.detail = std::move(detail);
+  result_.final_key = BitVector();
+  result_.pa_seed = BitVector();
+  finished_ = true;
+  return {abort_message(result_.index, status)};
+}
+
+std::vector<Message> AliceSession::handle(const Message& m) {
+  if (finished_) return {};
+  if (m.block != result_.index) {
+    return finish(BlockStatus::kProtocolError, "message for block " + std::to_string(m.block) +
+                                                   " during block " +
+                                                   std::to_string(result_.index));
+  }
+  try {
+    if (m.type == MessageType::kAbort) {
+      result_.status = parse_abort(m);
+      result_.detail = "Bob aborted";
+      finished_ = true;
+      return {};
+    }
+    if (m.type == MessageType::kDecodeOutcome && wait_ == Wait::kDecode) {
+      PayloadReader r(m.payload, "decode-outcome message");
+      const bool ok = r.u8() != 0;
+      const std::uint32_t iterations = r.u32();
+      r.finish();
+      ++result_.rounds;
+      result_.decoder_iterations += iterations;
+      if (!ok) {
+        if (result_.rounds > config_.max_blind_rounds || still_punctured_ == 0) {
+          estimator_.decoding_failed();
+          return finish(BlockStatus::kDecodingFailed,
+                        "not decoded after " + std::to_string(result_.rounds) + " rounds");
+        }
+        const FamilyCode& c = config_.family->codes()[code_];
+        const std::size_t step = std::min(still_punctured_, reveal_step(config_));
+        BitVector values(step);
+        for (std::size_t j = 0; j < step; ++j) {
+          values.set(j, frame_.get(c.puncture_candidates[still_punctured_ - step + j]));
+        }
+        still_punctured_ -= step;
+        result_.revealed += step;
+        result_.leak_ec_bits += step;
+        PayloadWriter w;
+        w.bits(values);
+        return {make(MessageType::kReveal, result_.index, w, step)};
+      }
+      const VerificationKey vk = VerificationKey::draw(*random_, config_.tag_bits);
+      const VerificationTag tag = verification_tag(key_, vk);
+      result_.verify_bits = config_.tag_bits;
+      wait_ = Wait::kVerify;
+      PayloadWriter w;
+      w.u8(static_cast<std::uint8_t>(config_.tag_bits));
+      w.u64(vk.key[0]).u64(vk.key[1]).u64(tag.value[0]).u64(tag.value[1]);
+      return {make(MessageType::kVerify, result_.index, w, config_.tag_bits)};
+    }
+    if (m.type == MessageType::kVerifyOutcome && wait_ == Wait::kVerify) {
+      PayloadReader r(m.payload, "verify-outcome message");
+      const bool equal = r.u8() != 0;
+      const std::uint64_t corrected = r.u64();
+      r.finish();
+      if (!equal) return finish(BlockStatus::kVerificationFailed, "verification tags differ");
+      if (corrected > result_.key_bits) {
+        return finish(BlockStatus::kProtocolError, "Bob corrected more bits than the block has");
+      }
+      const double n = static_cast<double>(result_.key_bits);
+      result_.qber = static_cast<double>(corrected) / n;
+      estimator_.measured(result_.qber);
+      if (result_.qber > 0.0) {
+        result_.efficiency =
+            static_cast<double>(result_.leak_ec_bits) / (n * binary_entropy(result_.qber));
+      }
+      if (result_.qber > config_.abort_qber) {
+        return finish(BlockStatus::kQberAboveThreshold,
+                      "measured QBER " + std::to_string(result_.qber));
+      }
+      result_.length =
+          final_key_length(config_.security, result_.key_bits, result_.qber,
+                           static_cast<double>(result_.leak_ec_bits + result_.verify_bits),
+                           verification_epsilon(result_.key_bits, config_.tag_bits));
+      if (result_.length.bits == 0) {
+        return finish(BlockStatus::kNoSecretKey, "the security bound leaves no key");
+      }
+      const std::size_t ell = result_.length.bits;
+      result_.pa_seed = random_->random_bits(result_.key_bits + ell - 1);
+      result_.final_key = toeplitz_hash(result_.pa_seed, key_, ell);
+      result_.status = BlockStatus::kAccepted;
+      finished_ = true;
+      PayloadWriter w;
+      w.u64(ell).bits(result_.pa_seed);
+      return {make(MessageType::kAmplify, result_.index, w, 0)};
+    }
+    return finish(BlockStatus::kProtocolError, "unexpected " + to_string(m.type) + " message");
+  } catch (const InputError& e) {
+    return finish(BlockStatus::kProtocolError, e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bob
+
+BobSession::BobSession(ProtocolConfig config) : config_(std::move(config)) {
+  check_config(config_);
+  decoders_.resize(config_.family->codes().size());
+}
+
+void BobSession::begin_block(std::uint64_t index, const BitVector& key) {
+  if (key.size() != config_.family->key_bits()) {
+    throw InputError("block " + std::to_string(index) + ": " + std::to_string(key.size()) +
+                     " key bits, the code family takes " +
+                     std::to_string(config_.family->key_bits()));
+  }
+  result_ = BlockResult{};
+  result_.index = index;
+  result_.key_bits = key.size();
+  key_ = key;
+  finished_ = false;
+  decoded_ = false;
+}
+
+std::vector<Message> BobSession::fail(std::string detail) {
+  result_.status = BlockStatus::kProtocolError;
+  result_.detail = std::move(detail);
+  result_.final_key = BitVector();
+  finished_ = true;
+  return {abort_message(result_.index, BlockStatus::kProtocolError)};
+}
+
+std::vector<Message> BobSession::decode_round() {
+  const auto r = decoders_[code_]->decode(llr_, syndrome_, word_, config_.max_iterations);
+  ++result_.rounds;
+  result_.decoder_iterations += r.iterations;
+  decoded_ = r.converged;
+  PayloadWriter w;
+  w.u8(r.converged ? 1 : 0).u32(static_cast<std::uint32_t>(r.iterations));
+  return {make(MessageType::kDecodeOutcome, result_.index, w, 0)};
+}
+
+std::vector<Message> BobSession::handle(const Message& m) {
+  if (finished_) return {};
+  if (m.block != result_.index) {
+    return fail("message for block " + std::to_string(m.block) + " during block " +
+                std::to_string(result_.index));
+  }
+  const CodeFamily& family = *config_.family;
+  try {
+    switch (m.type) {
+      case MessageType::kSyndrome: {
+        if (result_.rounds != 0) return fail("second syndrome message");
+        PayloadReader r(m.payload, "syndrome message");
+        const std::uint32_t code = r.u32();
+        const std::uint32_t p0 = r.u32();
+        const double q = r.f64();
+        if (code >= family.codes().size()) return fail("syndrome message: unknown code");
+        const FamilyCode& c = family.codes()[code];
+        syndrome_ = r.bits(c.h.rows());
+        r.finish();
+        if (syndrome_.size() != c.h.rows()) return fail("syndrome message: wrong syndrome length");
+        if (p0 > c.puncture_candidates.size()) return fail("syndrome message: bad puncturing");
+        if (!(q > 0.0 && q < 0.5)) return fail("syndrome message: bad QBER estimate");
+        code_ = code;
+        still_punctured_ = p0;
+        result_.code = c.name;
+        result_.punctured = p0;
+        result_.qber_estimate = q;
+        result_.leak_ec_bits = c.h.rows() - p0;
+        if (!decoders_[code]) {
+          decoders_[code] = std::make_unique<SyndromeDecoder>(c.h, &c.qc, config_.decoder);
+        }
+        llr_.assign(family.frame_bits(), kKnownLlr);  // shortened bits are known zeros
+        const float magnitude = kernels::bsc_llr(false, q);
+        for (std::size_t i = 0; i < c.key_positions.size(); ++i) {
+          llr_[c.key_positions[i]] = key_.get(i) ? -magnitude : magnitude;
+        }
+        for (std::size_t j = 0; j < p0; ++j) llr_[c.puncture_candidates[j]] = 0.0f;
+        return decode_round();
+      }
+      case MessageType::kReveal: {
+        if (decoded_ || result_.rounds == 0) return fail("unexpected reveal message");
+        PayloadReader r(m.payload, "reveal message");
+        const BitVector values = r.bits(still_punctured_);
+        r.finish();
+        if (values.size() == 0) return fail("reveal message: no bits");
+        const FamilyCode& c = family.codes()[code_];
+        const std::size_t step = values.size();
+        for (std::size_t j = 0; j < step; ++j) {
+          llr_[c.puncture_candidates[still_punctured_ - step + j]] =
+              values.get(j) ? -kKnownLlr : kKnownLlr;
+        }
+        still_punctured_ -= step;
+        result_.revealed += step;
+        result_.leak_ec_bits += step;
+        return decode_round();
+      }
+      case MessageType::kVerify: {
+        if (!decoded_) return fail("verify message before decoding succeeded");
+        PayloadReader r(m.payload, "verify message");
+        VerificationKey vk;
+        vk.tag_bits = r.u8();
+        vk.key = {r.u64(), r.u64()};
+        VerificationTag alice_tag;
+        alice_tag.bits = vk.tag_bits;
+        alice_tag.value = {r.u64(), r.u64()};
+        r.finish();
+        if (vk.tag_bits != 64 && vk.tag_bits != 128) return fail("verify message: bad tag size");
+        const BitVector corrected = gather(word_, family.codes()[code_].key_positions);
+        const bool equal = verification_tag(corrected, vk) == alice_tag;
+        const std::size_t flips = hamming_distance(corrected, key_);
+        result_.verify_bits = vk.tag_bits;
+        result_.qber = static_cast<double>(flips) / static_cast<double>(result_.key_bits);
+        key_ = corrected;  // Bob's reconciled key from here on
+        PayloadWriter w;
+        w.u8(equal ? 1 : 0).u64(flips);
+        return {make(MessageType::kVerifyOutcome, result_.index, w, 0)};
+      }
+      case MessageType::kAmplify: {
+        if (result_.verify_bits == 0) return fail("amplify message before verification");
+        PayloadReader r(m.payload, "amplify message");
+        const std::uint64_t ell = r.u64();
+        if (ell == 0 || ell > result_.key_bits) return fail("amplify message: bad final length");
+        result_.pa_seed = r.bits(result_.key_bits + ell - 1);
+        r.finish();
+        if (result_.pa_seed.size() != result_.key_bits + ell - 1) {
+          return fail("amplify message: seed of the wrong length");
+        }
+        result_.final_key = toeplitz_hash(result_.pa_seed, key_, ell);
+        result_.length.bits = ell;
+        if (result_.qber > 0.0) {
+          result_.efficiency =
+              static_cast<double>(result_.leak_ec_bits) /
+              (static_cast<double>(result_.key_bits) * binary_entropy(result_.qber));
+        }
+        result_.status = BlockStatus::kAccepted;
+        finished_ = true;
+        return {};
+      }
+      case MessageType::kAbort: {
+        result_.status = parse_abort(m);
+        result_.detail = "Alice aborted";
+        result_.final_key = BitVector();
+        finished_ = true;
+        return {};
+      }
+      default:
+        return fail("unexpected " + to_string(m.type) + " message");
+    }
+  } catch (const InputError& e) {
+    return fail(e.what());
+  }
+}
+
+std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
+                                              Channel& alice_end, Channel& bob_end,
+                                              std::uint64_t index, const BitVector& alice_key,
+                                              const BitVector& bob_key) {
+  bob.begin_block(index, bob_key);
+  for (const Message& m : alice.begin_block(index, alice_key)) alice_end.send(m);
+  for (;;) {
+    bool moved = false;
+    while (auto m = bob_end.try_receive()) {
+      moved = true;
+      for (const Message& reply : bob.handle(*m)) bob_end.send(reply);
+    }
+    while (auto m = alice_end.try_receive()) {
+      moved = true;
+      for (const Message& reply : alice.handle(*m)) alice_end.send(reply);
+    }
+    if (!moved) break;
+  }
+  if (!alice.finished() || !bob.finished()) {
+    throw InputError("block " + std::to_string(index) + ": the protocol stalled");
+  }
+  return {alice.result(), bob.result()};
+}
+
+}  // namespace qkdpp::engine

@@ -1,0 +1,149 @@
+// Key distillation per block (docs/protocol.md, docs/security.md): Alice and Bob as two
+// sessions that share nothing but protocol messages. Each session is a message-driven state
+// machine (no I/O of its own), so one thread can pump both through an in-process channel and a
+// network transport can carry the same messages between two machines.
+//
+// Per block: Alice picks a mother code and puncturing from her QBER estimate and sends her
+// syndrome; Bob decodes; on failure Alice reveals further punctured bits (blind reconciliation)
+// up to a bounded number of rounds; then a verification hash with a fresh key, the final length
+// from the security bound, and Toeplitz privacy amplification with a fresh seed from Alice.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/decoding/syndrome_decoder.hpp"
+#include "engine/protocol/channel.hpp"
+#include "engine/protocol/code_family.hpp"
+#include "engine/protocol/security.hpp"
+#include "engine/random/random_source.hpp"
+
+namespace qkdpp::engine {
+
+// Nonzero block statuses (SPEC section 6 `status`; listed in docs/protocol.md).
+enum class BlockStatus : std::uint8_t {
+  kAccepted = 0,
+  kDecodingFailed = 1,      // not decoded after the last blind round
+  kVerificationFailed = 2,  // tags differ: Bob's word is not Alice's
+  kQberAboveThreshold = 3,  // measured QBER above the abort threshold
+  kNoSecretKey = 4,         // the security bound leaves no key
+  kProtocolError = 5,       // malformed or unexpected message
+};
+std::string to_string(BlockStatus status);
+
+struct ProtocolConfig {
+  std::shared_ptr<const CodeFamily> family;
+  DecoderConfig decoder;             // Bob's decoder
+  std::size_t max_iterations = 100;  // per decoding round
+  // Blind reconciliation: each further round reveals this fraction of the frame of punctured
+  // bits; at most max_blind_rounds rounds follow the first.
+  double reveal_fraction = 0.01;
+  std::size_t max_blind_rounds = 8;
+  // First puncturing: the rate that gives the code's threshold efficiency at the estimated QBER,
+  // times (1 + optimism) in h2 (negative: more cautious).
+  double optimism = 0.0;
+  double abort_qber = 0.11;
+  // QBER assumed before any block was measured (the lowest-rate code for the defaults).
+  double initial_qber = 0.11;
+  unsigned tag_bits = 64;  // verification tag: 64 or 128
+  SecurityParameters security;
+};
+
+struct BlockResult {
+  std::uint64_t index = 0;
+  BlockStatus status = BlockStatus::kProtocolError;
+  std::size_t key_bits = 0;    // n: raw key bits of the block
+  double qber = 0.0;           // measured after verification (0 when unknown)
+  double qber_estimate = 0.0;  // what the code choice used
+  std::string code;            // mother code
+  std::size_t punctured = 0;   // first round
+  std::size_t revealed = 0;    // punctured bits revealed in blind rounds
+  std::size_t rounds = 0;      // decoding rounds run
+  std::size_t decoder_iterations = 0;
+  std::uint64_t leak_ec_bits = 0;  // syndrome net of punctured bits + revealed bits
+  std::uint64_t verify_bits = 0;   // verification tag
+  double efficiency = 0.0;         // leak_ec / (n h2(qber)), when accepted
+  KeyLength length;                // the bound's terms (accepted blocks)
+  kernels::BitVector final_key;    // empty unless accepted
+  kernels::BitVector pa_seed;      // Toeplitz seed (Alice's side keeps it for audits)
+  std::string detail;              // human-readable reason for a nonzero status
+};
+
+// The QBER estimate for the next block (docs/protocol.md): the initial value until a block is
+// measured, then the larger of the last two measured QBERs; after a decoding failure it grows by
+// a quarter plus 0.2 % (capped at the abort threshold) until a block is measured again.
+class QberEstimator {
+ public:
+  QberEstimator(double initial, double cap) : estimate_(initial), cap_(cap) {}
+  double estimate() const noexcept { return estimate_; }
+  void measured(double qber) noexcept;
+  void decoding_failed() noexcept;
+
+ private:
+  double estimate_, cap_;
+  std::optional<double> last_;
+};
+
+class AliceSession {
+ public:
+  // `random` supplies punctured bits, hash keys and seeds: cryptographic in a real run.
+  AliceSession(ProtocolConfig config, std::unique_ptr<RandomSource> random);
+  // Starts block `index` with Alice's key bits (family().key_bits() of them); returns the
+  // messages to send.
+  std::vector<Message> begin_block(std::uint64_t index, const kernels::BitVector& key);
+  // Handles Bob's reply; returns the messages to send.
+  std::vector<Message> handle(const Message& m);
+  bool finished() const noexcept { return finished_; }
+  const BlockResult& result() const noexcept { return result_; }
+  QberEstimator& estimator() noexcept { return estimator_; }
+
+ private:
+  std::vector<Message> finish(BlockStatus status, std::string detail);
+  ProtocolConfig config_;
+  std::unique_ptr<RandomSource> random_;
+  QberEstimator estimator_;
+  BlockResult result_;
+  bool finished_ = true;
+  enum class Wait { kDecode, kVerify } wait_ = Wait::kDecode;
+  kernels::BitVector key_;
+  kernels::BitVector frame_;  // Alice's frame: key, punctured random bits, shortened zeros
+  std::size_t code_ = 0;
+  std::size_t still_punctured_ = 0;
+};
+
+class BobSession {
+ public:
+  explicit BobSession(ProtocolConfig config);
+  // Starts block `index` with Bob's noisy key bits; Bob then waits for Alice's syndrome.
+  void begin_block(std::uint64_t index, const kernels::BitVector& key);
+  std::vector<Message> handle(const Message& m);
+  bool finished() const noexcept { return finished_; }
+  const BlockResult& result() const noexcept { return result_; }
+
+ private:
+  std::vector<Message> decode_round();
+  std::vector<Message> fail(std::string detail);
+  ProtocolConfig config_;
+  std::vector<std::unique_ptr<SyndromeDecoder>> decoders_;  // per family code, on first use
+  BlockResult result_;
+  bool finished_ = true;
+  kernels::BitVector key_, syndrome_, word_;
+  std::vector<float> llr_;
+  std::size_t code_ = 0;
+  std::size_t still_punctured_ = 0;
+  bool decoded_ = false;
+};
+
+// Runs one block through an in-process channel on the calling thread: Alice's and Bob's results.
+// The channel endpoints count the traffic (a: Alice's, b: Bob's).
+std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
+                                              Channel& alice_end, Channel& bob_end,
+                                              std::uint64_t index,
+                                              const kernels::BitVector& alice_key,
+                                              const kernels::BitVector& bob_key);
+
+}  // namespace qkdpp::engine

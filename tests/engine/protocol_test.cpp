@@ -1,0 +1,300 @@
+// The key distillation protocol on the bundled 2^16-bit family through the in-process channel:
+// identical final keys, leak accounting equal to the channel's count of key-dependent traffic,
+// f >= 1, wrong decodings caught by verification, QBER jumps handled by aborts and recovery;
+// plus message framing and the security bounds against independent evaluations.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+
+#include "engine/core/entropy.hpp"
+#include "engine/core/error.hpp"
+#include "engine/protocol/session.hpp"
+#include "engine/simulation/correlated_keys.hpp"
+#include "engine/verification/verification_hash.hpp"
+
+namespace qkdpp::engine {
+namespace {
+
+using kernels::BitVector;
+
+std::shared_ptr<const CodeFamily> family16() {
+  static const auto family = std::make_shared<const CodeFamily>(
+      CodeFamily::bundled(std::string(QKDPP_SOURCE_DIR) + "/datasets/codes", 16));
+  return family;
+}
+
+ProtocolConfig config() {
+  ProtocolConfig c;
+  c.family = family16();
+  c.decoder = default_decoder_config(kernels::MinSumPrecision::kInt8);
+  return c;
+}
+
+struct Keys {
+  BitVector alice, bob;
+};
+
+Keys keys(std::size_t n, double qber, std::uint64_t seed) {
+  CorrelatedKeySource source(n, QberProfile::constant(qber), seed);
+  Keys k;
+  source.next(n, k.alice, k.bob);
+  return k;
+}
+
+struct Pair {
+  AliceSession alice;
+  BobSession bob;
+  std::unique_ptr<Channel> a, b;
+  explicit Pair(const ProtocolConfig& c) : alice(c, std::make_unique<SeededRandom>(99)), bob(c) {
+    auto [x, y] = make_in_process_channel();
+    a = std::move(x);
+    b = std::move(y);
+  }
+  std::pair<BlockResult, BlockResult> run(std::uint64_t index, const Keys& k) {
+    return run_block(alice, bob, *a, *b, index, k.alice, k.bob);
+  }
+};
+
+TEST(Protocol, AcceptedBlocksGiveIdenticalKeysAndHonestAccounting) {
+  Pair p(config());
+  const std::size_t n = family16()->key_bits();
+  std::uint64_t disclosed_before = 0;
+  std::size_t accepted = 0;
+  for (std::uint64_t i = 0; i < 6; ++i) {
+    const Keys k = keys(n, 0.03, 100 + i);
+    const auto [a, b] = p.run(i, k);
+    EXPECT_EQ(a.status, b.status) << "block " << i;
+    const std::uint64_t disclosed = p.a->sent().disclosed_bits - disclosed_before;
+    disclosed_before = p.a->sent().disclosed_bits;
+    // Everything key-dependent that crossed the channel is in leak_EC + the tag, on both sides.
+    EXPECT_EQ(a.leak_ec_bits + a.verify_bits, disclosed) << "block " << i;
+    EXPECT_EQ(b.leak_ec_bits, a.leak_ec_bits);
+    if (a.status != BlockStatus::kAccepted) {
+      EXPECT_EQ(a.final_key.size(), 0u);
+      EXPECT_EQ(b.final_key.size(), 0u);
+      continue;
+    }
+    ++accepted;
+    EXPECT_EQ(a.final_key, b.final_key) << "block " << i;
+    EXPECT_EQ(a.final_key.size(), a.length.bits);
+    EXPECT_GT(a.final_key.size(), 0u);
+    EXPECT_DOUBLE_EQ(a.qber, static_cast<double>(hamming_distance(k.alice, k.bob)) / n);
+    EXPECT_GE(a.efficiency, 1.0) << "Slepian-Wolf: f >= 1";
+    EXPECT_DOUBLE_EQ(a.efficiency, b.efficiency);
+    // The final length is the documented bound for these inputs.
+    SecurityParameters s;
+    const KeyLength expect = final_key_length(
+        s, n, a.qber, static_cast<double>(a.leak_ec_bits + 64), verification_epsilon(n, 64));
+    EXPECT_EQ(a.length.bits, expect.bits);
+    // Privacy amplification really used Alice's key and the seed Bob received.
+    EXPECT_EQ(a.pa_seed, b.pa_seed);
+  }
+  EXPECT_GE(accepted, 4u) << "QBER 3 % is well inside the family's range";
+}
+
+// A channel end that adds column c of H to every syndrome it sends (c = the code's first key
+// position): Bob then decodes to Alice's word with bit c flipped, a word that satisfies the
+// syndrome he received, and only verification can tell.
+class TamperingChannel final : public Channel {
+ public:
+  explicit TamperingChannel(std::unique_ptr<Channel> inner) : inner_(std::move(inner)) {}
+
+ protected:
+  void do_send(std::vector<std::uint8_t> frame, std::uint64_t disclosed) override {
+    Message m = decode(frame);
+    if (m.type == MessageType::kSyndrome) {
+      PayloadReader r(m.payload, "syndrome");
+      const FamilyCode& code = family16()->codes()[r.u32()];
+      constexpr std::size_t kSyndromeOffset = 4 + 4 + 8 + 8;  // code, p, QBER, bit count
+      for (std::uint32_t row : code.h.col(code.key_positions[0])) {
+        m.payload[kSyndromeOffset + row / 8] ^= static_cast<std::uint8_t>(1u << (row % 8));
+      }
+    }
+    m.disclosed_bits = disclosed;
+    inner_->send(m);
+  }
+  std::optional<std::pair<std::vector<std::uint8_t>, std::uint64_t>> do_receive(bool) override {
+    auto m = inner_->try_receive();
+    if (!m) return std::nullopt;
+    return std::make_pair(encode(*m), m->disclosed_bits);
+  }
+
+ private:
+  std::unique_ptr<Channel> inner_;
+};
+
+TEST(Protocol, WrongDecodingIsCaughtByVerificationAndOutputsNothing) {
+  const ProtocolConfig c = config();
+  AliceSession alice(c, std::make_unique<SeededRandom>(5));
+  BobSession bob(c);
+  auto [x, y] = make_in_process_channel();
+  TamperingChannel tampered(std::move(x));
+  const Keys k = keys(family16()->key_bits(), 0.02, 7);
+  const auto [a, b] = run_block(alice, bob, tampered, *y, 0, k.alice, k.bob);
+  EXPECT_EQ(a.status, BlockStatus::kVerificationFailed) << a.detail;
+  EXPECT_EQ(b.status, BlockStatus::kVerificationFailed);
+  EXPECT_EQ(a.final_key.size(), 0u);
+  EXPECT_EQ(b.final_key.size(), 0u);
+}
+
+TEST(Protocol, QberJumpGivesAbortsThenRecoveryNeverWrongKeys) {
+  Pair p(config());
+  const std::size_t n = family16()->key_bits();
+  std::vector<BlockStatus> statuses;
+  for (std::uint64_t i = 0; i < 12; ++i) {
+    const double q = i < 4 ? 0.015 : 0.06;  // the jump happens at block 4
+    const auto [a, b] = p.run(i, keys(n, q, 500 + i));
+    statuses.push_back(a.status);
+    EXPECT_EQ(a.status, b.status);
+    if (a.status == BlockStatus::kAccepted) {
+      EXPECT_EQ(a.final_key, b.final_key) << "block " << i;
+    } else {
+      EXPECT_EQ(a.final_key.size() + b.final_key.size(), 0u);
+    }
+  }
+  EXPECT_EQ(statuses[4], BlockStatus::kDecodingFailed)
+      << "the code chosen for 1.5 % cannot correct 6 %, even after the blind rounds";
+  EXPECT_EQ(statuses.back(), BlockStatus::kAccepted) << "the estimate recovers";
+}
+
+TEST(Protocol, QberAboveTheAbortThresholdGivesNoKey) {
+  ProtocolConfig c = config();
+  c.abort_qber = 0.03;
+  c.initial_qber = 0.03;
+  Pair p(c);
+  const auto [a, b] = p.run(0, keys(family16()->key_bits(), 0.045, 3));
+  // Either the code for 3 % fails, or it decodes and the measured QBER is above 3 %.
+  EXPECT_NE(a.status, BlockStatus::kAccepted);
+  EXPECT_EQ(a.final_key.size() + b.final_key.size(), 0u);
+}
+
+TEST(Protocol, RejectsKeysOfTheWrongLength) {
+  Pair p(config());
+  const Keys k = keys(100, 0.01, 1);
+  EXPECT_THROW(p.run(0, k), InputError);
+}
+
+TEST(Protocol, EstimatorRules) {
+  QberEstimator e(0.11, 0.11);
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.11);
+  e.measured(0.02);
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.02);
+  e.measured(0.03);
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.03);
+  e.measured(0.01);
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.03);  // the larger of the last two
+  e.decoding_failed();
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.03 * 1.25 + 0.002);
+  for (int i = 0; i < 20; ++i) e.decoding_failed();
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.11);
+}
+
+TEST(Messages, RoundTripAndMalformedFrames) {
+  PayloadWriter w;
+  BitVector bits(77);
+  bits.set(3, true);
+  bits.set(76, true);
+  w.u8(7).u32(123456).u64(1ULL << 40).f64(0.25).bits(bits);
+  Message m;
+  m.type = MessageType::kReveal;
+  m.block = 42;
+  m.payload = w.take();
+  const std::vector<std::uint8_t> frame = encode(m);
+  EXPECT_EQ(8 * frame.size(), wire_bits(m));
+  const Message back = decode(frame);
+  EXPECT_EQ(back.type, MessageType::kReveal);
+  EXPECT_EQ(back.block, 42u);
+  PayloadReader r(back.payload, "test");
+  EXPECT_EQ(r.u8(), 7);
+  EXPECT_EQ(r.u32(), 123456u);
+  EXPECT_EQ(r.u64(), 1ULL << 40);
+  EXPECT_DOUBLE_EQ(r.f64(), 0.25);
+  EXPECT_EQ(r.bits(100), bits);
+  EXPECT_NO_THROW(r.finish());
+
+  auto bad = frame;
+  bad[0] = 'X';
+  EXPECT_THROW(decode(bad), InputError);
+  bad = frame;
+  bad[5] = 9;  // unknown type
+  EXPECT_THROW(decode(bad), InputError);
+  bad = frame;
+  bad.pop_back();  // truncated payload
+  EXPECT_THROW(decode(bad), InputError);
+  EXPECT_THROW(decode(std::span<const std::uint8_t>(frame.data(), 5)), InputError);
+  PayloadReader short_reader(back.payload, "test");
+  short_reader.u8();
+  EXPECT_THROW(short_reader.bits(10), InputError);  // reads a huge count from the u32 field
+}
+
+TEST(Channel, CountsBothDirections) {
+  auto [a, b] = make_in_process_channel();
+  Message m;
+  m.type = MessageType::kSyndrome;
+  m.payload.assign(10, 0);
+  m.disclosed_bits = 80;
+  a->send(m);
+  a->send(m);
+  EXPECT_EQ(a->sent().messages, 2u);
+  EXPECT_EQ(a->sent().wire_bits, 2 * wire_bits(m));
+  EXPECT_EQ(a->sent().disclosed_bits, 160u);
+  ASSERT_TRUE(b->try_receive());
+  ASSERT_TRUE(b->try_receive());
+  EXPECT_FALSE(b->try_receive());
+  EXPECT_EQ(b->received().disclosed_bits, 160u);
+  a.reset();
+  EXPECT_THROW(b->receive(), IoError);
+}
+
+// Independent evaluations of the three bounds (formulas of docs/security.md, written out here).
+TEST(Security, FinalLengthsMatchTheFormulas) {
+  const double n = 1e6, q = 0.02, leak = 150000, eps = 1e-10, cor = 1e-12;
+  SecurityParameters s;
+  {
+    const double k = n;
+    const double mu = std::sqrt((n + k) / (n * k) * (k + 1) / k * std::log(2 / eps));
+    const double ell = n * (1 - binary_entropy(q + mu)) - leak - std::log2(2 / (eps * eps * cor));
+    const KeyLength got = final_key_length(s, 1000000, q, leak, cor);
+    EXPECT_NEAR(got.statistical, mu, 1e-15);
+    EXPECT_EQ(got.bits, static_cast<std::size_t>(std::floor(ell)));
+    // mu for n = k = 10^6 and eps 1e-10 is about 0.006888 (sqrt(2e-6 * ln 2e10)).
+    EXPECT_NEAR(mu, 0.006888, 1e-5);
+  }
+  s.sample_bits = 100000;
+  {
+    const double k = 1e5;
+    const double mu = std::sqrt((n + k) / (n * k) * (k + 1) / k * std::log(2 / eps));
+    const double ell = n * (1 - binary_entropy(q + mu)) - leak - std::log2(2 / (eps * eps * cor));
+    EXPECT_EQ(final_key_length(s, 1000000, q, leak, cor).bits,
+              static_cast<std::size_t>(std::floor(ell)));
+  }
+  s = SecurityParameters{};
+  s.model = SecurityModel::kDecoyBb84;
+  s.vacuum_fraction = 0.02;
+  s.single_photon_fraction = 0.6;
+  s.single_photon_phase_error = 0.04;
+  {
+    const double ell = 0.02 * n + 0.6 * n * (1 - binary_entropy(0.04)) - leak -
+                       6 * std::log2(21 / eps) - std::log2(2 / cor);
+    EXPECT_EQ(final_key_length(s, 1000000, q, leak, cor).bits,
+              static_cast<std::size_t>(std::floor(ell)));
+  }
+  s = SecurityParameters{};
+  s.model = SecurityModel::kFixedPhaseError;
+  s.phase_error = 0.05;
+  {
+    const double ell = n * (1 - binary_entropy(0.05)) - leak - std::log2(2 / (eps * eps * cor));
+    EXPECT_EQ(final_key_length(s, 1000000, q, leak, cor).bits,
+              static_cast<std::size_t>(std::floor(ell)));
+  }
+  // No key when the leak exceeds what is left; never negative.
+  EXPECT_EQ(final_key_length(s, 1000000, q, 2e6, cor).bits, 0u);
+  s.phase_error = 0.7;
+  EXPECT_THROW(final_key_length(s, 1000, q, 0, cor), InputError);
+  EXPECT_EQ(parse_security_model("decoy-bb84"), SecurityModel::kDecoyBb84);
+  EXPECT_THROW(parse_security_model("bb84"), InputError);
+}
+
+}  // namespace
+}  // namespace qkdpp::engine
