@@ -65,6 +65,15 @@ kernels::DecodeResult SyndromeDecoder::decode(std::span<const float> channel_llr
   return min_sum_->decode(channel_llr, syndrome, word, max_iterations);
 }
 
+kernels::DecodeResult SyndromeDecoder::resume(std::span<const std::uint32_t> columns,
+                                              std::span<const float> channel_llr,
+                                              const kernels::BitVector& syndrome,
+                                              kernels::BitVector& word,
+                                              std::size_t max_iterations) {
+  if (bp_) return bp_->decode(channel_llr, syndrome, word, max_iterations);
+  return min_sum_->resume(columns, channel_llr, word, max_iterations);
+}
+
 kernels::DecodeResult SyndromeDecoder::decode_bsc(const kernels::BitVector& received, double qber,
                                                   const kernels::BitVector& syndrome,
                                                   kernels::BitVector& word,

@@ -49,6 +49,13 @@ class SyndromeDecoder {
                                    const kernels::BitVector& syndrome, kernels::BitVector& word,
                                    std::size_t max_iterations);
 
+  // Goes on after the channel LLRs of `columns` changed (full LLR vector given): the min-sum
+  // decoder keeps its check messages (MinSumDecoder::resume), BP decodes afresh.
+  kernels::DecodeResult resume(std::span<const std::uint32_t> columns,
+                               std::span<const float> channel_llr,
+                               const kernels::BitVector& syndrome, kernels::BitVector& word,
+                               std::size_t max_iterations);
+
   DecoderKind kind() const noexcept { return kind_; }
   // Level the decoder runs at (always scalar for bp).
   kernels::SimdLevel level() const noexcept;

@@ -288,8 +288,15 @@ std::vector<Message> BobSession::fail(std::string detail) {
   return {abort_message(result_.index, BlockStatus::kProtocolError)};
 }
 
-std::vector<Message> BobSession::decode_round() {
-  const auto r = decoders_[code_]->decode(llr_, syndrome_, word_, config_.max_iterations);
+std::vector<Message> BobSession::decode_round(std::span<const std::uint32_t> revealed) {
+  SyndromeDecoder& decoder = *decoders_[code_];
+  // Bob knows whether Alice can still reveal: punctured bits left and rounds left.
+  const bool last = still_punctured_ == 0 || result_.rounds >= config_.max_blind_rounds;
+  const std::size_t iterations =
+      last ? config_.max_iterations : std::min(config_.round_iterations, config_.max_iterations);
+  const auto r = revealed.empty() || !config_.resume_decoding
+                     ? decoder.decode(llr_, syndrome_, word_, iterations)
+                     : decoder.resume(revealed, llr_, syndrome_, word_, iterations);
   ++result_.rounds;
   result_.decoder_iterations += r.iterations;
   decoded_ = r.converged;
@@ -335,7 +342,7 @@ std::vector<Message> BobSession::handle(const Message& m) {
           llr_[c.key_positions[i]] = key_.get(i) ? -magnitude : magnitude;
         }
         for (std::size_t j = 0; j < p0; ++j) llr_[c.puncture_candidates[j]] = 0.0f;
-        return decode_round();
+        return decode_round({});
       }
       case MessageType::kReveal: {
         if (decoded_ || result_.rounds == 0) return fail("unexpected reveal message");
@@ -345,14 +352,14 @@ std::vector<Message> BobSession::handle(const Message& m) {
         if (values.size() == 0) return fail("reveal message: no bits");
         const FamilyCode& c = family.codes()[code_];
         const std::size_t step = values.size();
-        for (std::size_t j = 0; j < step; ++j) {
-          llr_[c.puncture_candidates[still_punctured_ - step + j]] =
-              values.get(j) ? -kKnownLlr : kKnownLlr;
-        }
+        const std::span<const std::uint32_t> columns(
+            c.puncture_candidates.data() + (still_punctured_ - step), step);
+        for (std::size_t j = 0; j < step; ++j)
+          llr_[columns[j]] = values.get(j) ? -kKnownLlr : kKnownLlr;
         still_punctured_ -= step;
         result_.revealed += step;
         result_.leak_ec_bits += step;
-        return decode_round();
+        return decode_round(columns);
       }
       case MessageType::kVerify: {
         if (!decoded_) return fail("verify message before decoding succeeded");

@@ -38,11 +38,16 @@ std::string to_string(BlockStatus status);
 struct ProtocolConfig {
   std::shared_ptr<const CodeFamily> family;
   DecoderConfig decoder;             // Bob's decoder
-  std::size_t max_iterations = 100;  // per decoding round
+  std::size_t max_iterations = 100;  // last decoding round (no punctured bit left to reveal)
+  // Rounds that can still be followed by a blind round stop earlier: a frame that has not
+  // converged by then rarely does, and revealing is cheaper than iterating.
+  std::size_t round_iterations = 30;
   // Blind reconciliation: each further round reveals this fraction of the frame of punctured
   // bits; at most max_blind_rounds rounds follow the first.
   double reveal_fraction = 0.01;
   std::size_t max_blind_rounds = 8;
+  // Blind rounds continue the previous decoding (check messages kept) instead of restarting.
+  bool resume_decoding = true;
   // First puncturing: the rate that gives the code's threshold efficiency at the estimated QBER,
   // times (1 + optimism) in h2 (negative: more cautious).
   double optimism = 0.0;
@@ -125,7 +130,8 @@ class BobSession {
   const BlockResult& result() const noexcept { return result_; }
 
  private:
-  std::vector<Message> decode_round();
+  // First round (`revealed` empty) or a blind round after these columns became known.
+  std::vector<Message> decode_round(std::span<const std::uint32_t> revealed);
   std::vector<Message> fail(std::string detail);
   ProtocolConfig config_;
   std::vector<std::unique_ptr<SyndromeDecoder>> decoders_;  // per family code, on first use

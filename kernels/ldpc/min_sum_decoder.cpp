@@ -168,6 +168,7 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   exact_ = headroom >= kSaturation / 4;
   channel_bound_ = exact_ ? static_cast<int>(headroom) : kSaturation;
   posterior_.assign((code_.block_cols * stride_ + lanes) * p, 0);
+  channel_.assign(posterior_.size(), 0);
   messages_.assign((code_.blocks() * stride_ + lanes) * message_bytes(config_.precision), 0);
   syndrome_.assign((code_.layers * stride_ + lanes) * p, 0);
   scratch_.assign((2 * degree + 1) * lanes * p, 0);  // two vectors per block, one spare
@@ -179,13 +180,17 @@ std::int16_t* MinSumDecoder::posteriors() noexcept {
 }
 
 template <class M>
-DecodeResult MinSumDecoder::run(const BitVector& syndrome, BitVector& word,
+DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
                                 std::size_t max_iterations) {
   const std::size_t z = code_.z;
   using detail::Posterior;
   Posterior* syn = reinterpret_cast<Posterior*>(syndrome_.data());
-  expand_bits<Posterior>(syndrome.words(), code_.layers, z, stride_, 0, -1, syn);
-  std::memset(messages_.data(), 0, messages_.size());
+  if (syndrome != nullptr) {  // a fresh decoding; otherwise resume from the current state
+    expand_bits<Posterior>(syndrome->words(), code_.layers, z, stride_, 0, -1, syn);
+    std::memset(messages_.data(), 0, messages_.size());
+    std::memcpy(channel_.data(), posterior_.data(), posterior_.size());
+    has_state_ = true;
+  }
 
   detail::MinSumView<M> view;
   view.z = z;
@@ -243,8 +248,8 @@ DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const Bit
     }
   }
   return config_.precision == MinSumPrecision::kInt8
-             ? run<std::int8_t>(syndrome, word, max_iterations)
-             : run<std::int16_t>(syndrome, word, max_iterations);
+             ? run<std::int8_t>(&syndrome, word, max_iterations)
+             : run<std::int16_t>(&syndrome, word, max_iterations);
 }
 
 DecodeResult MinSumDecoder::decode_bsc(const BitVector& received, float llr_magnitude,
@@ -259,8 +264,34 @@ DecodeResult MinSumDecoder::decode_bsc(const BitVector& received, float llr_magn
   expand_bits<std::int16_t>(received.words(), code_.block_cols, code_.z, stride_, q,
                             static_cast<std::int16_t>(-q), posteriors());
   return config_.precision == MinSumPrecision::kInt8
-             ? run<std::int8_t>(syndrome, word, max_iterations)
-             : run<std::int16_t>(syndrome, word, max_iterations);
+             ? run<std::int8_t>(&syndrome, word, max_iterations)
+             : run<std::int16_t>(&syndrome, word, max_iterations);
+}
+
+DecodeResult MinSumDecoder::resume(std::span<const std::uint32_t> columns,
+                                   std::span<const float> channel_llr, BitVector& word,
+                                   std::size_t max_iterations) {
+  if (!has_state_) throw std::logic_error("MinSumDecoder::resume: no decoding to resume");
+  if (channel_llr.size() != cols()) {
+    throw std::invalid_argument("MinSumDecoder::resume: LLR length mismatch");
+  }
+  const auto s = static_cast<float>(channel_bound_);
+  constexpr int kSaturation = std::numeric_limits<detail::Posterior>::max();
+  std::int16_t* post = posteriors();
+  auto* channel = reinterpret_cast<std::int16_t*>(channel_.data());
+  for (const std::uint32_t col : columns) {
+    if (col >= cols()) throw std::invalid_argument("MinSumDecoder::resume: column out of range");
+    const std::size_t at = col / code_.z * stride_ + col % code_.z;
+    const auto q = static_cast<std::int16_t>(
+        std::lrint(std::clamp(channel_llr[col] * config_.llr_scale, -s, s)));
+    // Posterior = channel + current check messages: swap the channel term only.
+    post[at] = static_cast<std::int16_t>(
+        std::clamp(post[at] - channel[at] + q, -kSaturation, kSaturation));
+    channel[at] = q;
+  }
+  return config_.precision == MinSumPrecision::kInt8
+             ? run<std::int8_t>(nullptr, word, max_iterations)
+             : run<std::int16_t>(nullptr, word, max_iterations);
 }
 
 }  // namespace qkdpp::kernels

@@ -62,6 +62,13 @@ class MinSumDecoder {
   DecodeResult decode_bsc(const BitVector& received, float llr_magnitude, const BitVector& syndrome,
                           BitVector& word, std::size_t max_iterations);
 
+  // Continues the last decoding (same syndrome, check messages kept) after the channel LLRs of
+  // `columns` changed to the values in `channel_llr` (one per column; others are ignored): how
+  // Bob goes on after a blind round reveals punctured bits. std::logic_error without a previous
+  // decode.
+  DecodeResult resume(std::span<const std::uint32_t> columns, std::span<const float> channel_llr,
+                      BitVector& word, std::size_t max_iterations);
+
   const LayeredCode& code() const noexcept { return code_; }
   const MinSumConfig& config() const noexcept { return config_; }
   SimdLevel level() const noexcept { return level_; }
@@ -69,8 +76,9 @@ class MinSumDecoder {
   std::size_t cols() const noexcept { return code_.cols(); }
 
  private:
+  // A fresh decoding of `syndrome` from the loaded posteriors, or (null) a resumed one.
   template <class M>
-  DecodeResult run(const BitVector& syndrome, BitVector& word, std::size_t max_iterations);
+  DecodeResult run(const BitVector* syndrome, BitVector& word, std::size_t max_iterations);
   std::int16_t* posteriors() noexcept;
 
   LayeredCode code_;
@@ -82,7 +90,8 @@ class MinSumDecoder {
   int channel_bound_ = 0;  // channel values are clamped to +-channel_bound_
   bool exact_ = false;     // see detail::MinSumView::exact
   std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> posterior_, messages_, syndrome_,
-      scratch_, cursors_;
+      scratch_, cursors_, channel_;  // channel_: quantised channel values, laid out as posterior_
+  bool has_state_ = false;
 };
 
 }  // namespace qkdpp::kernels

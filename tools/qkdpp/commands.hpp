@@ -12,6 +12,7 @@ void register_toeplitz_command(CLI::App& app);
 void register_codes_command(CLI::App& app);
 void register_codegen_command(CLI::App& app);
 void register_fer_command(CLI::App& app);
+void register_distill_command(CLI::App& app);
 
 // Parses a bit count written as an integer, in scientific notation ("1e10") or as a power of two
 // ("2^20"); throws InputError unless it is a non-negative integer that fits in 64 bits.

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   tools::register_codes_command(app);
   tools::register_codegen_command(app);
   tools::register_fer_command(app);
+  tools::register_distill_command(app);
 
   // Subcommand callbacks run inside parse(); every failure ends here as one line on stderr.
   try {
