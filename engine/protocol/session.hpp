@@ -37,7 +37,7 @@ std::string to_string(BlockStatus status);
 
 struct ProtocolConfig {
   std::shared_ptr<const CodeFamily> family;
-  DecoderConfig decoder;             // Bob's decoder
+  DecoderConfig decoder = default_decoder_config(kernels::MinSumPrecision::kInt8);  // Bob's
   std::size_t max_iterations = 100;  // last decoding round (no punctured bit left to reveal)
   // Rounds that can still be followed by a blind round stop earlier: a frame that has not
   // converged by then rarely does, and revealing is cheaper than iterating.

@@ -258,8 +258,10 @@ TEST(Security, FinalLengthsMatchTheFormulas) {
     const KeyLength got = final_key_length(s, 1000000, q, leak, cor);
     EXPECT_NEAR(got.statistical, mu, 1e-15);
     EXPECT_EQ(got.bits, static_cast<std::size_t>(std::floor(ell)));
-    // mu for n = k = 10^6 and eps 1e-10 is about 0.006888 (sqrt(2e-6 * ln 2e10)).
+    // mu for n = k = 10^6 and eps 1e-10 is about 0.006888 (sqrt(2e-6 * ln 2e10)); the worked
+    // example of docs/security.md.
     EXPECT_NEAR(mu, 0.006888, 1e-5);
+    EXPECT_EQ(got.bits, 671358u);
   }
   s.sample_bits = 100000;
   {
