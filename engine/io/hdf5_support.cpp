@@ -200,4 +200,56 @@ std::string describe_dtype(hid_t type) {
   }
 }
 
+PackedBitAppender::PackedBitAppender(hid_t parent, const std::string& name,
+                                     std::uint64_t chunk_bytes, int deflate_level,
+                                     std::string file_name)
+    : name_(name), file_name_(std::move(file_name)), chunk_bytes_(chunk_bytes) {
+  hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {chunk_bytes};
+  H5Handle space(H5Screate_simple(1, dims, maxdims), H5Sclose);
+  H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_chunk(dcpl.get(), 1, chunk);
+  if (deflate_level > 0) H5Pset_deflate(dcpl.get(), static_cast<unsigned>(deflate_level));
+  dataset_ = H5Handle(H5Dcreate2(parent, name.c_str(), H5T_STD_U8LE, space.get(), H5P_DEFAULT,
+                                 dcpl.get(), H5P_DEFAULT),
+                      H5Dclose);
+  if (!dataset_.valid()) {
+    throw IoError(file_name_ + ": cannot create " + name + ": " + hdf5_error_text());
+  }
+}
+
+void PackedBitAppender::write(std::uint64_t nbits) {
+  const std::uint64_t nbytes = (nbits + 7) / 8;
+  if (nbytes == 0) return;
+  const std::vector<std::uint8_t> bytes =
+      nbits == pending_.size() ? pending_.to_bytes() : pending_.slice(0, nbits).to_bytes();
+  hsize_t new_size[1] = {bytes_on_disk_ + nbytes};
+  if (H5Dset_extent(dataset_.get(), new_size) < 0) {
+    throw IoError(file_name_ + ": cannot extend " + name_ + ": " + hdf5_error_text());
+  }
+  hsize_t start[1] = {bytes_on_disk_}, count[1] = {nbytes};
+  H5Handle fspace(H5Dget_space(dataset_.get()), H5Sclose);
+  H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  H5Handle mspace(H5Screate_simple(1, count, nullptr), H5Sclose);
+  if (H5Dwrite(dataset_.get(), H5T_NATIVE_UINT8, mspace.get(), fspace.get(), H5P_DEFAULT,
+               bytes.data()) < 0) {
+    throw IoError(file_name_ + ": cannot write " + name_ + " (disk full?): " + hdf5_error_text());
+  }
+  bytes_on_disk_ += nbytes;
+  pending_ = pending_.slice(nbits, pending_.size() - nbits);
+}
+
+void PackedBitAppender::append(const kernels::BitVector& bits) {
+  pending_.append(bits);
+  bits_ += bits.size();
+  if (pending_.size() >= chunk_bytes_ * 8) {
+    std::lock_guard lock(hdf5_mutex());
+    write(pending_.size() / 8 * 8);
+  }
+}
+
+void PackedBitAppender::finish() {
+  write(pending_.size());
+  write_uint_attribute(dataset_.get(), "bits", bits_);
+}
+
 }  // namespace qkdpp::engine::io::detail

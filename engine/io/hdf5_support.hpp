@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "kernels/bits/bit_vector.hpp"
+
 namespace qkdpp::engine::io::detail {
 
 std::mutex& hdf5_mutex();
@@ -56,5 +58,28 @@ void write_double_attribute(hid_t object, const char* name, double value);
 
 // "uint8", "int32", "float64", "string", ... for messages about wrong dtypes.
 std::string describe_dtype(hid_t type);
+
+// An extendible, chunked 1-D uint8 dataset of packed bits (SPEC section 1) written by appending:
+// whole chunks go to disk as they fill, finish() writes the rest and the `bits` attribute.
+// Calls must hold hdf5_mutex(), except append(), which takes it when it writes.
+class PackedBitAppender {
+ public:
+  // `file_name` names the file in error messages.
+  PackedBitAppender(hid_t parent, const std::string& name, std::uint64_t chunk_bytes,
+                    int deflate_level, std::string file_name);
+  void append(const kernels::BitVector& bits);
+  void finish();
+  std::uint64_t bits() const noexcept { return bits_; }
+  // Closes the dataset; false if HDF5 reported an error.
+  bool close() noexcept { return dataset_.reset(); }
+
+ private:
+  void write(std::uint64_t nbits);  // the first nbits of pending_ (a multiple of 8, or all)
+  H5Handle dataset_;
+  std::string name_, file_name_;
+  std::uint64_t chunk_bytes_;
+  kernels::BitVector pending_;
+  std::uint64_t bytes_on_disk_ = 0, bits_ = 0;
+};
 
 }  // namespace qkdpp::engine::io::detail

@@ -241,43 +241,11 @@ struct RawKeyWriter::Impl {
   std::filesystem::path partial;
   RawKeyWriteOptions options;
   H5Handle file;
-  struct PartyKey {
-    H5Handle dataset;
-    BitVector pending;  // bits not yet written (fewer than chunk_bytes * 8 + one append)
-    std::uint64_t bytes_on_disk = 0;
-    std::uint64_t bits = 0;
-  };
-  std::array<std::optional<PartyKey>, 2> keys;
+  std::array<std::optional<detail::PackedBitAppender>, 2> keys;
   bool committed = false;
 
-  void write_bytes(Party party, PartyKey& key, std::uint64_t nbits);
   void discard() noexcept;
 };
-
-void RawKeyWriter::Impl::write_bytes(Party party, PartyKey& key, std::uint64_t nbits) {
-  // Writes the first nbits of `pending` (a multiple of 8, or everything at commit) and keeps the
-  // rest.
-  const std::uint64_t nbytes = (nbits + 7) / 8;
-  if (nbytes == 0) return;
-  const std::vector<std::uint8_t> bytes =
-      nbits == key.pending.size() ? key.pending.to_bytes() : key.pending.slice(0, nbits).to_bytes();
-  hsize_t new_size[1] = {key.bytes_on_disk + nbytes};
-  if (H5Dset_extent(key.dataset.get(), new_size) < 0) {
-    throw IoError(partial.string() + ": cannot extend " + dataset_name(party) + ": " +
-                  hdf5_error_text());
-  }
-  hsize_t start[1] = {key.bytes_on_disk}, count[1] = {nbytes};
-  H5Handle fspace(H5Dget_space(key.dataset.get()), H5Sclose);
-  H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
-  H5Handle mspace(H5Screate_simple(1, count, nullptr), H5Sclose);
-  if (H5Dwrite(key.dataset.get(), H5T_NATIVE_UINT8, mspace.get(), fspace.get(), H5P_DEFAULT,
-               bytes.data()) < 0) {
-    throw IoError(partial.string() + ": cannot write " + dataset_name(party) +
-                  " (disk full?): " + hdf5_error_text());
-  }
-  key.bytes_on_disk += nbytes;
-  key.pending = key.pending.slice(nbits, key.pending.size() - nbits);
-}
 
 void RawKeyWriter::Impl::discard() noexcept {
   for (auto& k : keys) k.reset();
@@ -313,23 +281,17 @@ RawKeyWriter::RawKeyWriter(std::filesystem::path path, RawKeyWriteOptions option
     const std::string group = group_name(party);
     H5Handle g(H5Gcreate2(impl_->file.get(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                H5Gclose);
-    hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {options.chunk_bytes};
-    H5Handle space(H5Screate_simple(1, dims, maxdims), H5Sclose);
-    H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-    H5Pset_chunk(dcpl.get(), 1, chunk);
-    if (options.deflate_level > 0)
-      H5Pset_deflate(dcpl.get(), static_cast<unsigned>(options.deflate_level));
-    Impl::PartyKey key;
-    key.dataset = H5Handle(
-        H5Dcreate2(g.get(), "key", H5T_STD_U8LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        H5Dclose);
-    if (!g.valid() || !key.dataset.valid()) {
-      const std::string detail = hdf5_error_text();
+    try {
+      if (!g.valid()) {
+        throw IoError(impl_->partial.string() + ": cannot create " + group + ": " +
+                      hdf5_error_text());
+      }
+      impl_->keys[index(party)].emplace(g.get(), "key", options.chunk_bytes, options.deflate_level,
+                                        impl_->partial.string() + ": " + group);
+    } catch (...) {
       impl_->discard();
-      throw IoError(impl_->partial.string() + ": cannot create " + dataset_name(party) + ": " +
-                    detail);
+      throw;
     }
-    impl_->keys[index(party)] = std::move(key);
   }
 }
 
@@ -346,13 +308,7 @@ void RawKeyWriter::append(Party party, const BitVector& bits) {
     throw std::logic_error("RawKeyWriter::append: party " + std::string(to_string(party)) +
                            " was not opened");
   if (impl_->committed) throw std::logic_error("RawKeyWriter::append after commit");
-  key->pending.append(bits);
-  key->bits += bits.size();
-  const std::uint64_t chunk_bits = impl_->options.chunk_bytes * 8;
-  if (key->pending.size() >= chunk_bits) {
-    std::lock_guard lock(detail::hdf5_mutex());
-    impl_->write_bytes(party, *key, key->pending.size() / 8 * 8);
-  }
+  key->append(bits);
 }
 
 void RawKeyWriter::set_attribute(const std::string& name, const std::string& value) {
@@ -374,14 +330,12 @@ void RawKeyWriter::commit() {
   try {
     for (Party party : {Party::kAlice, Party::kBob}) {
       auto& key = impl_->keys[index(party)];
-      if (!key) continue;
-      impl_->write_bytes(party, *key, key->pending.size());
-      detail::write_uint_attribute(key->dataset.get(), "bits", key->bits);
+      if (key) key->finish();
     }
     detail::write_string_attribute(impl_->file.get(), "format", std::string(kRawFormatName));
     detail::write_uint_attribute(impl_->file.get(), "version", kRawFormatVersion);
     for (auto& key : impl_->keys) {
-      if (key && !key->dataset.reset())
+      if (key && !key->close())
         throw IoError(impl_->partial.string() + ": error closing dataset: " + hdf5_error_text());
     }
     if (H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) < 0 || !impl_->file.reset()) {
@@ -403,7 +357,7 @@ void RawKeyWriter::commit() {
 
 std::uint64_t RawKeyWriter::bits_written(Party party) const noexcept {
   const auto& key = impl_->keys[index(party)];
-  return key ? key->bits : 0;
+  return key ? key->bits() : 0;
 }
 
 const std::filesystem::path& RawKeyWriter::partial_path() const noexcept { return impl_->partial; }
