@@ -2,6 +2,7 @@
 #include "engine/protocol/session.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "engine/core/entropy.hpp"
@@ -112,7 +113,20 @@ AliceSession::AliceSession(ProtocolConfig config, std::unique_ptr<RandomSource> 
 }
 
 std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVector& key) {
+  return begin_block(index, key, estimator_.estimate());
+}
+
+void AliceSession::set_random(std::unique_ptr<RandomSource> random) {
+  if (!random) throw InputError("protocol: Alice needs a random source");
+  random_ = std::move(random);
+}
+
+std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVector& key,
+                                               double qber_estimate) {
   const CodeFamily& family = *config_.family;
+  if (!(qber_estimate > 0.0 && qber_estimate < 0.5)) {
+    throw InputError("block " + std::to_string(index) + ": QBER estimate outside (0, 0.5)");
+  }
   if (key.size() != family.key_bits()) {
     throw InputError("block " + std::to_string(index) + ": " + std::to_string(key.size()) +
                      " key bits, the code family takes " + std::to_string(family.key_bits()));
@@ -120,7 +134,7 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   result_ = BlockResult{};
   result_.index = index;
   result_.key_bits = key.size();
-  result_.qber_estimate = estimator_.estimate();
+  result_.qber_estimate = qber_estimate;
   finished_ = false;
   wait_ = Wait::kDecode;
   key_ = key;
@@ -245,7 +259,10 @@ std::vector<Message> AliceSession::handle(const Message& m) {
       }
       const std::size_t ell = result_.length.bits;
       result_.pa_seed = random_->random_bits(result_.key_bits + ell - 1);
+      const auto t0 = std::chrono::steady_clock::now();
       result_.final_key = toeplitz_hash(result_.pa_seed, key_, ell);
+      result_.amplify_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       result_.status = BlockStatus::kAccepted;
       finished_ = true;
       PayloadWriter w;
@@ -294,9 +311,12 @@ std::vector<Message> BobSession::decode_round(std::span<const std::uint32_t> rev
   const bool last = still_punctured_ == 0 || result_.rounds >= config_.max_blind_rounds;
   const std::size_t iterations =
       last ? config_.max_iterations : std::min(config_.round_iterations, config_.max_iterations);
+  const auto t0 = std::chrono::steady_clock::now();
   const auto r = revealed.empty() || !config_.resume_decoding
                      ? decoder.decode(llr_, syndrome_, word_, iterations)
                      : decoder.resume(revealed, llr_, syndrome_, word_, iterations);
+  result_.decode_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++result_.rounds;
   result_.decoder_iterations += r.iterations;
   decoded_ = r.converged;
@@ -392,7 +412,10 @@ std::vector<Message> BobSession::handle(const Message& m) {
         if (result_.pa_seed.size() != result_.key_bits + ell - 1) {
           return fail("amplify message: seed of the wrong length");
         }
+        const auto t0 = std::chrono::steady_clock::now();
         result_.final_key = toeplitz_hash(result_.pa_seed, key_, ell);
+        result_.amplify_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         result_.length.bits = ell;
         if (result_.qber > 0.0) {
           result_.efficiency =

@@ -76,6 +76,8 @@ struct BlockResult {
   kernels::BitVector final_key;    // empty unless accepted
   kernels::BitVector pa_seed;      // Toeplitz seed (Alice's side keeps it for audits)
   std::string detail;              // human-readable reason for a nonzero status
+  double decode_seconds = 0.0;     // Bob: time in the decoder
+  double amplify_seconds = 0.0;    // time in Toeplitz hashing
 };
 
 // The QBER estimate for the next block (docs/protocol.md): the initial value until a block is
@@ -100,6 +102,12 @@ class AliceSession {
   // Starts block `index` with Alice's key bits (family().key_bits() of them); returns the
   // messages to send.
   std::vector<Message> begin_block(std::uint64_t index, const kernels::BitVector& key);
+  // The same with the QBER estimate given by the caller (a pipeline that keeps one estimator for
+  // blocks distilled in parallel) instead of this session's own.
+  std::vector<Message> begin_block(std::uint64_t index, const kernels::BitVector& key,
+                                   double qber_estimate);
+  // Replaces the random source (for example a per-block seeded stream, for reproducible runs).
+  void set_random(std::unique_ptr<RandomSource> random);
   // Handles Bob's reply; returns the messages to send.
   std::vector<Message> handle(const Message& m);
   bool finished() const noexcept { return finished_; }

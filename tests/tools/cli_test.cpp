@@ -300,5 +300,33 @@ TEST(Cli, FerRejectsBadArguments) {
   expect_failure("fer --code qkdpp-n16-r050 --frames 0", "must be positive");
 }
 
+TEST(Cli, RunDistillsASimulatedFileWithAQberJump) {
+  test::TempDir dir;
+  const std::string raw = (dir / "raw.h5").string(), keys = (dir / "keys.h5").string(),
+                    report = (dir / "report.json").string();
+  // 16 blocks of the 2^16-bit family; the QBER jumps from 1.5 % to 5 % halfway.
+  ASSERT_EQ(run("simulate --bits 943728 --qber 0.015,0.05@0.5 --seed 3 -q -o " + raw).status, 0);
+  const Result r = run("run --code qkdpp-n16 --input " + raw + " -o " + keys +
+                       " --audit --seed 9 --json " + report);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("blocks 16"), std::string::npos) << r.output;
+  const auto doc = nlohmann::json::parse(read_all(dir / "report.json"));
+  EXPECT_EQ(doc["blocks"], 16);
+  EXPECT_GT(doc["final_bits"].get<std::uint64_t>(), 0u);
+  EXPECT_LT(doc["accepted"].get<int>(), 16) << "the jump must abort at least one block";
+  EXPECT_GE(doc["efficiency"].get<double>(), 1.0);
+  EXPECT_TRUE(doc["stages"].contains("decode"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "keys.h5"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "keys.h5.partial"));
+
+  expect_failure("run --input " + (dir / "missing.h5").string() + " -o " + keys, "missing.h5");
+  expect_failure("run --code qkdpp-n18 --input " + raw + " -o " + keys, "--code: 'qkdpp-n18'");
+  expect_failure(
+      "run --code qkdpp-n16 --input " + raw + " -o " + (dir / "no-dir" / "k.h5").string(),
+      "cannot create output file");
+  expect_failure("run --code qkdpp-n16 --input " + raw + " -o " + keys + " --security bb84",
+                 "security model 'bb84' is unknown");
+}
+
 }  // namespace
 }  // namespace qkdpp

@@ -13,6 +13,11 @@ void register_codes_command(CLI::App& app);
 void register_codegen_command(CLI::App& app);
 void register_fer_command(CLI::App& app);
 void register_distill_command(CLI::App& app);
+void register_run_command(CLI::App& app);
+
+// `qkdpp simulate --bits BITS --qber QBER --seed SEED -o OUTPUT` as a function.
+void write_simulated_raw_file(const std::string& output, const std::string& bits,
+                              const std::string& qber, std::uint64_t seed, bool quiet);
 
 // Parses a bit count written as an integer, in scientific notation ("1e10") or as a power of two
 // ("2^20"); throws InputError unless it is a non-negative integer that fits in 64 bits.

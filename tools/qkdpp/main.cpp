@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   tools::register_codegen_command(app);
   tools::register_fer_command(app);
   tools::register_distill_command(app);
+  tools::register_run_command(app);
 
   // Subcommand callbacks run inside parse(); every failure ends here as one line on stderr.
   try {

@@ -82,6 +82,17 @@ void run_simulate(const SimulateOptions& opt) {
 
 }  // namespace
 
+void write_simulated_raw_file(const std::string& output, const std::string& bits,
+                              const std::string& qber, std::uint64_t seed, bool quiet) {
+  SimulateOptions opt;
+  opt.output = output;
+  opt.bits = bits;
+  opt.qber = qber;
+  opt.seed = seed;
+  opt.quiet = quiet;
+  run_simulate(opt);
+}
+
 void register_simulate_command(CLI::App& app) {
   auto opt = std::make_shared<SimulateOptions>();
   CLI::App* cmd =

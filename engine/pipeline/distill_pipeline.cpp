@@ -1,0 +1,213 @@
+// The TBB pipeline of the batch job.
+#include "engine/pipeline/distill_pipeline.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+
+#include "engine/core/entropy.hpp"
+#include "engine/core/error.hpp"
+
+namespace qkdpp::engine {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+struct Block {
+  std::uint64_t index = 0, start_bit = 0;
+  double qber_estimate = 0.0;
+  kernels::BitVector alice, bob;
+  BlockResult result;
+  double distill_seconds = 0.0;
+};
+
+struct Worker {
+  AliceSession alice;
+  BobSession bob;
+  std::unique_ptr<Channel> a, b;
+  explicit Worker(const ProtocolConfig& c) : alice(c, std::make_unique<SystemRandom>()), bob(c) {
+    auto [x, y] = make_in_process_channel();
+    a = std::move(x);
+    b = std::move(y);
+  }
+};
+
+}  // namespace
+
+PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& output,
+                             const PipelineOptions& options) {
+  using io::Party;
+  const ProtocolConfig& protocol = options.protocol;
+  if (!protocol.family) throw InputError("pipeline: no code family");
+  if (!input.has(Party::kAlice) || !input.has(Party::kBob)) {
+    throw InputError(input.path().string() + ": needs both alice/key and bob/key");
+  }
+  const std::uint64_t total = input.bits(Party::kAlice);
+  if (input.bits(Party::kBob) != total) {
+    throw InputError(input.path().string() + ": alice/key has " + std::to_string(total) +
+                     " bits but bob/key " + std::to_string(input.bits(Party::kBob)));
+  }
+  const std::uint64_t n = protocol.family->key_bits();
+  const std::uint64_t blocks = total / n;
+  if (options.max_in_flight == 0) throw InputError("pipeline: max_in_flight must be positive");
+
+  PipelineSummary summary;
+  summary.unused_tail_bits = total - blocks * n;
+  const std::size_t threads = options.threads == 0
+                                  ? static_cast<std::size_t>(tbb::info::default_concurrency())
+                                  : options.threads;
+  summary.threads = threads;
+
+  // QBER estimates: estimates[k] is the estimator's value after blocks 0..k-1 were recorded.
+  QberEstimator estimator(protocol.initial_qber, protocol.abort_qber);
+  std::deque<double> estimates{estimator.estimate()};  // estimates[k - estimates_base]
+  std::uint64_t estimates_base = options.first_block;
+  std::mutex estimates_mutex;
+
+  tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
+  std::uint64_t next = options.first_block;
+  double qber_sum = 0.0, leak = 0.0, shannon = 0.0;
+  const auto t0 = Clock::now();
+
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        options.max_in_flight,
+        tbb::make_filter<void, std::shared_ptr<Block>>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
+              if (next >= blocks) {
+                fc.stop();
+                return nullptr;
+              }
+              const auto start = Clock::now();
+              auto b = std::make_shared<Block>();
+              b->index = next;
+              b->start_bit = next * n;
+              {
+                // Tokens bound the blocks in flight, so block k - max_in_flight has been written.
+                std::lock_guard lock(estimates_mutex);
+                const std::uint64_t k = next >= options.first_block + options.max_in_flight
+                                            ? next - options.max_in_flight + 1
+                                            : options.first_block;
+                if (k < estimates_base || k - estimates_base >= estimates.size()) {
+                  throw std::logic_error("pipeline: QBER estimate of block " + std::to_string(k) +
+                                         " not available");
+                }
+                b->qber_estimate = estimates[k - estimates_base];
+              }
+              b->alice = input.read(Party::kAlice, b->start_bit, n);
+              b->bob = input.read(Party::kBob, b->start_bit, n);
+              ++next;
+              summary.read_seconds += since(start);
+              return b;
+            }) &
+            tbb::make_filter<std::shared_ptr<Block>, std::shared_ptr<Block>>(
+                tbb::filter_mode::parallel,
+                [&](std::shared_ptr<Block> b) {
+                  const auto start = Clock::now();
+                  auto& slot = workers.local();
+                  if (!slot) slot = std::make_unique<Worker>(protocol);
+                  Worker& w = *slot;
+                  if (options.seed != 0) {
+                    w.alice.set_random(std::make_unique<SeededRandom>(options.seed, b->index + 1));
+                  }
+                  w.bob.begin_block(b->index, b->bob);
+                  for (const Message& m :
+                       w.alice.begin_block(b->index, b->alice, b->qber_estimate)) {
+                    w.a->send(m);
+                  }
+                  for (;;) {
+                    bool moved = false;
+                    while (auto m = w.b->try_receive()) {
+                      moved = true;
+                      for (const Message& r : w.bob.handle(*m)) w.b->send(r);
+                    }
+                    while (auto m = w.a->try_receive()) {
+                      moved = true;
+                      for (const Message& r : w.alice.handle(*m)) w.a->send(r);
+                    }
+                    if (!moved) break;
+                  }
+                  if (!w.alice.finished() || !w.bob.finished()) {
+                    throw InputError("block " + std::to_string(b->index) + ": protocol stalled");
+                  }
+                  b->result = w.alice.result();
+                  const BlockResult& bob = w.bob.result();
+                  if (b->result.status == BlockStatus::kAccepted &&
+                      (bob.status != BlockStatus::kAccepted ||
+                       bob.final_key != b->result.final_key)) {
+                    throw std::logic_error("block " + std::to_string(b->index) +
+                                           ": Alice and Bob disagree after verification");
+                  }
+                  b->result.decode_seconds = bob.decode_seconds;
+                  b->result.amplify_seconds += bob.amplify_seconds;
+                  b->alice = kernels::BitVector();
+                  b->bob = kernels::BitVector();
+                  b->distill_seconds = since(start);
+                  return b;
+                }) &
+            tbb::make_filter<std::shared_ptr<Block>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
+                  const auto start = Clock::now();
+                  const BlockResult& r = b->result;
+                  io::BlockRecord rec;
+                  rec.index = b->index - options.first_block;
+                  rec.start_bit = b->start_bit;
+                  rec.bits = n;
+                  rec.qber = r.qber;
+                  rec.leak_ec_bits = r.leak_ec_bits;
+                  rec.verify_bits = r.verify_bits;
+                  rec.status = static_cast<std::uint8_t>(r.status);
+                  rec.efficiency = r.efficiency;
+                  rec.qber_estimate = r.qber_estimate;
+                  rec.rounds = static_cast<std::uint32_t>(r.rounds);
+                  output.append(rec, r.final_key, r.pa_seed);
+                  // The estimator sees blocks in order.
+                  if (r.status == BlockStatus::kDecodingFailed) {
+                    estimator.decoding_failed();
+                  } else if (r.status != BlockStatus::kProtocolError && r.qber > 0.0) {
+                    estimator.measured(r.qber);
+                  }
+                  {
+                    std::lock_guard lock(estimates_mutex);
+                    estimates.push_back(estimator.estimate());
+                    while (estimates.size() > options.max_in_flight + 1) {
+                      estimates.pop_front();
+                      ++estimates_base;
+                    }
+                  }
+                  ++summary.blocks;
+                  ++summary.statuses[to_string(r.status)];
+                  summary.input_bits += n;
+                  summary.distill_seconds += b->distill_seconds;
+                  summary.decode_seconds += r.decode_seconds;
+                  summary.amplify_seconds += r.amplify_seconds;
+                  if (r.status == BlockStatus::kAccepted) {
+                    ++summary.accepted;
+                    summary.final_bits += r.final_key.size();
+                    qber_sum += r.qber;
+                    leak += static_cast<double>(r.leak_ec_bits);
+                    shannon += static_cast<double>(n) * binary_entropy(r.qber);
+                  }
+                  summary.write_seconds += since(start);
+                  if (options.progress) options.progress(summary.blocks, summary.input_bits);
+                }));
+  });
+  summary.seconds = since(t0);
+  summary.mean_qber = summary.accepted ? qber_sum / static_cast<double>(summary.accepted) : 0.0;
+  summary.efficiency = shannon > 0 ? leak / shannon : 0.0;
+  return summary;
+}
+
+}  // namespace qkdpp::engine

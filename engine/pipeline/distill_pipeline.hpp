@@ -1,0 +1,55 @@
+// The streaming job: raw key blocks from a qkdpp-raw file through the key distillation protocol
+// to a qkdpp-keys file, as a oneTBB parallel_pipeline (docs/pipeline.md):
+//   read Alice's and Bob's slices (serial, in order) -> distill: reconciliation, verification and
+//   privacy amplification of one block by a thread's own Alice/Bob session pair (parallel) ->
+//   write the records and keys (serial, in order).
+// At most `max_in_flight` blocks are in the pipeline, so memory does not grow with the input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "engine/io/key_file.hpp"
+#include "engine/io/raw_key_file.hpp"
+#include "engine/protocol/session.hpp"
+
+namespace qkdpp::engine {
+
+struct PipelineOptions {
+  ProtocolConfig protocol;
+  std::size_t threads = 0;  // arena size; 0 = all cores
+  // Blocks in flight. Block k's QBER estimate comes from the blocks up to k - max_in_flight,
+  // which have always left the pipeline by then: results do not depend on the thread count.
+  std::size_t max_in_flight = 4;
+  // Seeded per-block randomness for Alice (reproducible runs, tests); 0 = the system CSPRNG.
+  std::uint64_t seed = 0;
+  std::uint64_t first_block = 0;  // skip the blocks before it (resume)
+  // Called from the writing stage after each block (progress display).
+  std::function<void(std::uint64_t blocks_done, std::uint64_t input_bits_done)> progress;
+};
+
+struct PipelineSummary {
+  std::uint64_t blocks = 0, accepted = 0;
+  std::map<std::string, std::uint64_t> statuses;  // by to_string(BlockStatus)
+  std::uint64_t input_bits = 0;                   // key bits in the blocks processed
+  std::uint64_t unused_tail_bits = 0;             // after the last whole block
+  std::uint64_t final_bits = 0;
+  double mean_qber = 0.0;   // over accepted blocks
+  double efficiency = 0.0;  // total leak_EC / sum n h2(QBER), accepted blocks
+  double seconds = 0.0;
+  // Busy time per stage, summed over threads (the distill stage split into decoding and
+  // amplification as measured inside the sessions).
+  double read_seconds = 0.0, distill_seconds = 0.0, decode_seconds = 0.0, amplify_seconds = 0.0,
+         write_seconds = 0.0;
+  std::size_t threads = 0;
+};
+
+// Runs the whole input (both parties must be present and equally long). Throws InputError for bad
+// input, IoError for write failures; the writer is left uncommitted then.
+PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& output,
+                             const PipelineOptions& options);
+
+}  // namespace qkdpp::engine
