@@ -5,8 +5,11 @@ For every code and decoder: the QBER where the FER crosses TARGET (log-FER inter
 between the two points around it), the efficiency f = M / (N h2(q)) there, and for min-sum the
 efficiency cost against bp at the same FER when bp results exist.
 
-usage: tools/plot_fer.py RESULTS_DIR OUT_PREFIX [TARGET=0.1]
-       writes OUT_PREFIX-n16.png and OUT_PREFIX-n20.png, prints a Markdown table
+usage: tools/plot_fer.py RESULTS_DIR OUT_PREFIX [TARGET=0.1] [THRESHOLDS_OUT]
+       writes OUT_PREFIX-n16.png and OUT_PREFIX-n20.png, prints a Markdown table, and with
+       THRESHOLDS_OUT writes the ms8 crossings as "name qber" lines (datasets/codes/thresholds.txt,
+       read by the protocol to choose codes); a curve that starts above TARGET gets half its
+       lowest scanned QBER
 """
 import glob
 import json
@@ -43,6 +46,8 @@ def crossing(points, target):
 def main():
     results, prefix = sys.argv[1], sys.argv[2]
     target = float(sys.argv[3]) if len(sys.argv) > 3 else 0.1
+    thresholds_out = sys.argv[4] if len(sys.argv) > 4 else None
+    thresholds = {}
     runs = {}
     for path in sorted(glob.glob(os.path.join(results, "*.json"))):
         code, decoder = os.path.basename(path)[:-5].rsplit(".", 1)
@@ -69,6 +74,11 @@ def main():
                             STYLES[decoder], color=colour, markersize=3,
                             label=f"{code[6:]} {decoder}")
                 q = crossing(pts, target)
+                if decoder == "ms8":
+                    if q is not None:
+                        thresholds[code] = q
+                    elif pts and pts[0]["fer"] >= target:
+                        thresholds[code] = pts[0]["qber"] / 2
                 if q is None:
                     print(f"| {code} | {decoder} | not crossed | | | | |")
                     continue
@@ -87,6 +97,15 @@ def main():
         ax.legend(fontsize=6, ncol=3)
         fig.tight_layout()
         fig.savefig(f"{prefix}-n{n}.png", dpi=110)
+
+
+    if thresholds_out:
+        with open(thresholds_out, "w") as out:
+            out.write("# QBER where the 8-bit min-sum decoder's FER reaches %g at the mother rate\n"
+                      "# (tools/fer_family.sh, then tools/plot_fer.py); read by the protocol.\n"
+                      % target)
+            for code in sorted(thresholds):
+                out.write(f"{code} {thresholds[code]:.5f}\n")
 
 
 if __name__ == "__main__":
