@@ -28,7 +28,20 @@ ParityCheckMatrix ParityCheckMatrix::from_edges(std::size_t rows, std::size_t co
                        std::to_string(cols) + " matrix");
     }
   }
-  std::sort(edges.begin(), edges.end());
+  // Sort by (row, column) in linear time: a stable counting sort by column, then by row.
+  {
+    std::vector<Edge> by_col(edges.size());
+    std::vector<std::size_t> start(std::max(rows, cols) + 1, 0);
+    for (const auto& e : edges) ++start[e.second + 1];
+    std::partial_sum(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(cols) + 1,
+                     start.begin());
+    for (const auto& e : edges) by_col[start[e.second]++] = e;
+    std::fill(start.begin(), start.end(), 0);
+    for (const auto& e : by_col) ++start[e.first + 1];
+    std::partial_sum(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(rows) + 1,
+                     start.begin());
+    for (const auto& e : by_col) edges[start[e.first]++] = e;
+  }
   if (const auto dup = std::adjacent_find(edges.begin(), edges.end()); dup != edges.end()) {
     throw InputError(where + ": duplicate entry (row " + std::to_string(dup->first) + ", column " +
                      std::to_string(dup->second) + ")");

@@ -196,6 +196,9 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
                   if (r.status == BlockStatus::kAccepted) {
                     ++summary.accepted;
                     summary.final_bits += r.final_key.size();
+                  }
+                  if (r.efficiency > 0.0) {  // verified, so the QBER was measured
+                    ++summary.verified;
                     qber_sum += r.qber;
                     leak += static_cast<double>(r.leak_ec_bits);
                     shannon += static_cast<double>(n) * binary_entropy(r.qber);
@@ -205,7 +208,7 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
                 }));
   });
   summary.seconds = since(t0);
-  summary.mean_qber = summary.accepted ? qber_sum / static_cast<double>(summary.accepted) : 0.0;
+  summary.mean_qber = summary.verified ? qber_sum / static_cast<double>(summary.verified) : 0.0;
   summary.efficiency = shannon > 0 ? leak / shannon : 0.0;
   return summary;
 }

@@ -33,12 +33,13 @@ struct PipelineOptions {
 
 struct PipelineSummary {
   std::uint64_t blocks = 0, accepted = 0;
+  std::uint64_t verified = 0;  // reconciled and verified (accepted, or no key from the bound)
   std::map<std::string, std::uint64_t> statuses;  // by to_string(BlockStatus)
   std::uint64_t input_bits = 0;                   // key bits in the blocks processed
   std::uint64_t unused_tail_bits = 0;             // after the last whole block
   std::uint64_t final_bits = 0;
-  double mean_qber = 0.0;   // over accepted blocks
-  double efficiency = 0.0;  // total leak_EC / sum n h2(QBER), accepted blocks
+  double mean_qber = 0.0;   // over verified blocks
+  double efficiency = 0.0;  // total leak_EC / sum n h2(QBER), verified blocks
   double seconds = 0.0;
   // Busy time per stage, summed over threads (the distill stage split into decoding and
   // amplification as measured inside the sessions).

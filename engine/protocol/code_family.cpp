@@ -130,4 +130,33 @@ std::size_t CodeFamily::choose(double qber) const noexcept {
   return best;
 }
 
+FirstRound CodeFamily::first_round(double qber, double optimism) const noexcept {
+  const double n = static_cast<double>(frame_bits_), d = static_cast<double>(modulated_bits_);
+  // Punctured bits for code c at its target rate (unclipped; may fall outside [0, candidates]).
+  const auto wanted = [&](const FamilyCode& c) {
+    const double f_code = (1.0 - c.rate()) / binary_entropy(c.threshold_qber);
+    const double target = 1.0 - f_code * binary_entropy(qber) * (1.0 + optimism);
+    const double m = static_cast<double>(c.h.rows());
+    // R_eff = (N - M - (d - p)) / (N - d)  =>  p = R (N - d) - N + M + d.
+    return std::round(target * (n - d) - n + m + d);
+  };
+  FirstRound best;
+  bool found = false;
+  double best_p = 0.0;
+  for (std::size_t i = 0; i < codes_.size(); ++i) {
+    const double p = wanted(codes_[i]);
+    if (p < 0.0 || p > static_cast<double>(codes_[i].puncture_candidates.size())) continue;
+    if (!found || p < best_p) {
+      found = true;
+      best_p = p;
+      best = {i, static_cast<std::size_t>(p)};
+    }
+  }
+  if (found) return best;
+  const std::size_t i = choose(qber);
+  const double p =
+      std::clamp(wanted(codes_[i]), 0.0, static_cast<double>(codes_[i].puncture_candidates.size()));
+  return {i, static_cast<std::size_t>(p)};
+}
+
 }  // namespace qkdpp::engine

@@ -32,6 +32,12 @@ struct FamilyCode {
   double effective_rate(std::size_t punctured) const noexcept;
 };
 
+// The mother code and number of punctured bits of a block's first decoding round.
+struct FirstRound {
+  std::size_t code = 0;
+  std::size_t punctured = 0;
+};
+
 class CodeFamily {
  public:
   // Loads quasi-cyclic code files of one length N; d = floor(modulated_fraction N) bits of each
@@ -52,6 +58,11 @@ class CodeFamily {
   std::size_t index_of(const std::string& name) const;
   // The highest-rate code whose threshold is at least `qber` (the lowest-rate code if none).
   std::size_t choose(double qber) const noexcept;
+  // First round for a QBER estimate: each code is used at the rate where it keeps its threshold
+  // efficiency, R = 1 - f_c h2(q) (1 + optimism) with f_c = (1 - R0) / h2(q_c); among the codes
+  // that reach that rate within their puncturing/shortening range, the one that punctures least
+  // (shortening costs a code less than puncturing); choose(q) with the rate clipped otherwise.
+  FirstRound first_round(double qber, double optimism = 0.0) const noexcept;
 
  private:
   std::size_t frame_bits_ = 0, modulated_bits_ = 0;

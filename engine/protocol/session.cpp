@@ -139,20 +139,11 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   wait_ = Wait::kDecode;
   key_ = key;
 
-  code_ = family.choose(result_.qber_estimate);
+  const FirstRound first = family.first_round(result_.qber_estimate, config_.optimism);
+  code_ = first.code;
   const FamilyCode& c = family.codes()[code_];
   result_.code = c.name;
-  // First puncturing: the rate at which the code works with its threshold efficiency at the
-  // estimated QBER, R = 1 - f_c h2(q) (1 + optimism), f_c = (1 - R0) / h2(q_c).
-  const double f_code = (1.0 - c.rate()) / binary_entropy(c.threshold_qber);
-  const double target =
-      1.0 - f_code * binary_entropy(result_.qber_estimate) * (1.0 + config_.optimism);
-  const double n = static_cast<double>(family.frame_bits());
-  const double d = static_cast<double>(family.modulated_bits());
-  const double m = static_cast<double>(c.h.rows());
-  const double p_real = std::round(target * (n - d) - n + m + d);
-  const std::size_t p0 = static_cast<std::size_t>(
-      std::clamp(p_real, 0.0, static_cast<double>(c.puncture_candidates.size())));
+  const std::size_t p0 = first.punctured;
   still_punctured_ = p0;
   result_.punctured = p0;
 

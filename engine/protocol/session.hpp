@@ -41,7 +41,7 @@ struct ProtocolConfig {
   std::size_t max_iterations = 100;  // last decoding round (no punctured bit left to reveal)
   // Rounds that can still be followed by a blind round stop earlier: a frame that has not
   // converged by then rarely does, and revealing is cheaper than iterating.
-  std::size_t round_iterations = 30;
+  std::size_t round_iterations = 50;
   // Blind reconciliation: each further round reveals this fraction of the frame of punctured
   // bits; at most max_blind_rounds rounds follow the first.
   double reveal_fraction = 0.01;
