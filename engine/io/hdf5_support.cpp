@@ -200,6 +200,32 @@ std::string describe_dtype(hid_t type) {
   }
 }
 
+void write_attribute_locked(hid_t object, const std::string& name, const std::string& value) {
+  std::lock_guard lock(hdf5_mutex());
+  write_string_attribute(object, name.c_str(), value);
+}
+void write_attribute_locked(hid_t object, const std::string& name, double value) {
+  std::lock_guard lock(hdf5_mutex());
+  write_double_attribute(object, name.c_str(), value);
+}
+void write_attribute_locked(hid_t object, const std::string& name, std::uint64_t value) {
+  std::lock_guard lock(hdf5_mutex());
+  write_uint_attribute(object, name.c_str(), value);
+}
+
+void close_and_rename(H5Handle& file, const std::filesystem::path& partial,
+                      const std::filesystem::path& path) {
+  if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0 || !file.reset()) {
+    throw IoError(partial.string() + ": cannot flush/close (disk full?): " + hdf5_error_text());
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) {
+    throw IoError("cannot rename " + partial.string() + " to " + path.string() + ": " +
+                  ec.message());
+  }
+}
+
 PackedBitAppender::PackedBitAppender(hid_t parent, const std::string& name,
                                      std::uint64_t chunk_bytes, int deflate_level,
                                      std::string file_name)

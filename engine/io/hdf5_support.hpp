@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -55,6 +56,16 @@ std::optional<double> read_double_attribute(hid_t object, const char* name,
 void write_string_attribute(hid_t object, const char* name, const std::string& value);
 void write_uint_attribute(hid_t object, const char* name, std::uint64_t value);
 void write_double_attribute(hid_t object, const char* name, double value);
+
+// The same, taking hdf5_mutex() (for writers' public set_attribute overloads).
+void write_attribute_locked(hid_t object, const std::string& name, const std::string& value);
+void write_attribute_locked(hid_t object, const std::string& name, double value);
+void write_attribute_locked(hid_t object, const std::string& name, std::uint64_t value);
+
+// Flushes and closes `file`, then renames `partial` to `path` (the last step of every atomic
+// writer; the caller holds hdf5_mutex()). IoError naming the file on failure.
+void close_and_rename(H5Handle& file, const std::filesystem::path& partial,
+                      const std::filesystem::path& path);
 
 // "uint8", "int32", "float64", "string", ... for messages about wrong dtypes.
 std::string describe_dtype(hid_t type);

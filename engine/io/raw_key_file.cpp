@@ -312,16 +312,13 @@ void RawKeyWriter::append(Party party, const BitVector& bits) {
 }
 
 void RawKeyWriter::set_attribute(const std::string& name, const std::string& value) {
-  std::lock_guard lock(detail::hdf5_mutex());
-  detail::write_string_attribute(impl_->file.get(), name.c_str(), value);
+  detail::write_attribute_locked(impl_->file.get(), name, value);
 }
 void RawKeyWriter::set_attribute(const std::string& name, double value) {
-  std::lock_guard lock(detail::hdf5_mutex());
-  detail::write_double_attribute(impl_->file.get(), name.c_str(), value);
+  detail::write_attribute_locked(impl_->file.get(), name, value);
 }
 void RawKeyWriter::set_attribute(const std::string& name, std::uint64_t value) {
-  std::lock_guard lock(detail::hdf5_mutex());
-  detail::write_uint_attribute(impl_->file.get(), name.c_str(), value);
+  detail::write_attribute_locked(impl_->file.get(), name, value);
 }
 
 void RawKeyWriter::commit() {
@@ -338,15 +335,7 @@ void RawKeyWriter::commit() {
       if (key && !key->close())
         throw IoError(impl_->partial.string() + ": error closing dataset: " + hdf5_error_text());
     }
-    if (H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) < 0 || !impl_->file.reset()) {
-      throw IoError(impl_->partial.string() +
-                    ": cannot flush/close (disk full?): " + hdf5_error_text());
-    }
-    std::error_code ec;
-    std::filesystem::rename(impl_->partial, impl_->path, ec);
-    if (ec)
-      throw IoError("cannot rename " + impl_->partial.string() + " to " + impl_->path.string() +
-                    ": " + ec.message());
+    detail::close_and_rename(impl_->file, impl_->partial, impl_->path);
     impl_->committed = true;
   } catch (...) {
     impl_->discard();

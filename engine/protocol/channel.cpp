@@ -17,26 +17,25 @@ void Channel::send(const Message& m) {
   do_send(std::move(frame), m.disclosed_bits);
 }
 
+Message Channel::accept(std::pair<std::vector<std::uint8_t>, std::uint64_t> frame) {
+  Message m = decode(frame.first);
+  m.disclosed_bits = frame.second;
+  ++received_.messages;
+  received_.wire_bits += 8 * frame.first.size();
+  received_.disclosed_bits += m.disclosed_bits;
+  return m;
+}
+
 std::optional<Message> Channel::try_receive() {
   auto got = do_receive(false);
   if (!got) return std::nullopt;
-  Message m = decode(got->first);
-  m.disclosed_bits = got->second;
-  ++received_.messages;
-  received_.wire_bits += 8 * got->first.size();
-  received_.disclosed_bits += m.disclosed_bits;
-  return m;
+  return accept(std::move(*got));
 }
 
 Message Channel::receive() {
   auto got = do_receive(true);
   if (!got) throw IoError("channel: the peer closed the connection");
-  Message m = decode(got->first);
-  m.disclosed_bits = got->second;
-  ++received_.messages;
-  received_.wire_bits += 8 * got->first.size();
-  received_.disclosed_bits += m.disclosed_bits;
-  return m;
+  return accept(std::move(*got));
 }
 
 namespace {

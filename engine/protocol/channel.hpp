@@ -38,6 +38,7 @@ class Channel {
       bool wait) = 0;
 
  private:
+  Message accept(std::pair<std::vector<std::uint8_t>, std::uint64_t> frame);  // decode and count
   TrafficCounters sent_, received_;
 };
 
