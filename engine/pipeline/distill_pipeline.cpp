@@ -59,6 +59,10 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
   }
   const std::uint64_t n = protocol.family->key_bits();
   const std::uint64_t blocks = total / n;
+  if (blocks <= options.first_block) {
+    throw InputError(input.path().string() + ": " + std::to_string(total) +
+                     " key bits, not one block of " + std::to_string(n) + " to process");
+  }
   if (options.max_in_flight == 0) throw InputError("pipeline: max_in_flight must be positive");
 
   PipelineSummary summary;

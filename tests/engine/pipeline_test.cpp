@@ -127,6 +127,12 @@ TEST(Pipeline, BadInputAndUncommittedOutput) {
   EXPECT_FALSE(std::filesystem::exists(dir / "keys.h5"));
   EXPECT_FALSE(std::filesystem::exists(dir / "keys.h5.partial"));
   EXPECT_THROW(io::KeyFileWriter(dir / "no-such-dir" / "keys.h5"), IoError);
+  write_input(dir / "short.h5", 0, "0.03");  // 1000 bits: less than one block
+  {
+    const io::RawKeyReader short_reader(dir / "short.h5");
+    io::KeyFileWriter w(dir / "keys.h5");
+    EXPECT_THROW(run_pipeline(short_reader, w, options(1)), InputError);
+  }
   EXPECT_THROW(io::read_key_file(dir / "alice_only.h5"), InputError);  // not a key file
 }
 
