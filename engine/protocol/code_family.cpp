@@ -130,7 +130,8 @@ std::size_t CodeFamily::choose(double qber) const noexcept {
   return best;
 }
 
-FirstRound CodeFamily::first_round(double qber, double optimism) const noexcept {
+FirstRound CodeFamily::first_round(double qber, double optimism,
+                                   std::size_t reserve) const noexcept {
   const double n = static_cast<double>(frame_bits_), d = static_cast<double>(modulated_bits_);
   // Punctured bits for code c at its target rate (unclipped; may fall outside [0, candidates]).
   const auto wanted = [&](const FamilyCode& c) {
@@ -145,7 +146,9 @@ FirstRound CodeFamily::first_round(double qber, double optimism) const noexcept 
   double best_p = 0.0;
   for (std::size_t i = 0; i < codes_.size(); ++i) {
     const double p = wanted(codes_[i]);
-    if (p < 0.0 || p > static_cast<double>(codes_[i].puncture_candidates.size())) continue;
+    const double lowest = static_cast<double>(
+        std::min(reserve, codes_[i].puncture_candidates.size()));
+    if (p < lowest || p > static_cast<double>(codes_[i].puncture_candidates.size())) continue;
     if (!found || p < best_p) {
       found = true;
       best_p = p;

@@ -60,9 +60,11 @@ class CodeFamily {
   std::size_t choose(double qber) const noexcept;
   // First round for a QBER estimate: each code is used at the rate where it keeps its threshold
   // efficiency, R = 1 - f_c h2(q) (1 + optimism) with f_c = (1 - R0) / h2(q_c); among the codes
-  // that reach that rate within their puncturing/shortening range, the one that punctures least
-  // (shortening costs a code less than puncturing); choose(q) with the rate clipped otherwise.
-  FirstRound first_round(double qber, double optimism = 0.0) const noexcept;
+  // that reach that rate with at least `reserve` punctured bits (left for blind rounds to reveal),
+  // the one that punctures least (shortening costs a code less than puncturing); choose(q) with
+  // the rate clipped otherwise.
+  FirstRound first_round(double qber, double optimism = 0.0,
+                         std::size_t reserve = 0) const noexcept;
 
  private:
   std::size_t frame_bits_ = 0, modulated_bits_ = 0;
