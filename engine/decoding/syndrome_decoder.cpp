@@ -53,6 +53,19 @@ SyndromeDecoder::SyndromeDecoder(const ParityCheckMatrix& h, const QuasiCyclicCo
   }
 }
 
+SyndromeDecoder::SyndromeDecoder(const QuasiCyclicCode& qc, const DecoderConfig& config)
+    : kind_(config.kind), rows_(qc.rows()), cols_(qc.cols()) {
+  if (kind_ == DecoderKind::kBeliefPropagation) {
+    const ParityCheckMatrix h = qc.expand();
+    bp_.emplace(h.row_ptr(), h.row_indices(), h.cols());
+    llr_.resize(h.cols());
+  } else {
+    min_sum_.emplace(
+        kernels::LayeredCode::from_base_matrix(qc.shifts, qc.base_rows, qc.base_cols, qc.z),
+        config.min_sum, config.level.value_or(kernels::active_simd_level()));
+  }
+}
+
 kernels::SimdLevel SyndromeDecoder::level() const noexcept {
   return min_sum_ ? min_sum_->level() : kernels::SimdLevel::kScalar;
 }

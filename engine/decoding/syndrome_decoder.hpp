@@ -39,6 +39,8 @@ class SyndromeDecoder {
   // `qc`, when not null, must expand to `h`; it is used by the min-sum decoder only.
   SyndromeDecoder(const ParityCheckMatrix& h, const QuasiCyclicCode* qc,
                   const DecoderConfig& config);
+  // From the quasi-cyclic form alone (BP expands it; min-sum never needs the expansion).
+  SyndromeDecoder(const QuasiCyclicCode& qc, const DecoderConfig& config);
 
   // Channel LLRs per column (punctured 0, shortened large with the known sign).
   kernels::DecodeResult decode(std::span<const float> channel_llr,

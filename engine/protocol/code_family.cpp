@@ -17,8 +17,8 @@
 namespace qkdpp::engine {
 
 double FamilyCode::effective_rate(std::size_t punctured) const noexcept {
-  const double n = static_cast<double>(h.cols()), m = static_cast<double>(h.rows());
-  const double d = static_cast<double>(h.cols() - key_positions.size());
+  const double n = static_cast<double>(cols()), m = static_cast<double>(rows());
+  const double d = static_cast<double>(cols() - key_positions.size());
   return (n - m - (d - static_cast<double>(punctured))) / (n - d);
 }
 
@@ -31,6 +31,8 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
   }
   CodeFamily family;
   family.codes_.resize(files.size());
+  // Each code is expanded only while its layout is computed, so at most one expansion per thread
+  // is alive (a 2^20-bit code's is about 40 MB).
   tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
     LoadedCode loaded = load_code(files[i]);
     if (!loaded.quasi_cyclic) {
@@ -39,26 +41,18 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
     FamilyCode& c = family.codes_[i];
     c.name = files[i].stem().string();
     c.qc = std::move(*loaded.quasi_cyclic);
-    c.h = std::move(loaded.matrix);
-  });
-  family.frame_bits_ = family.codes_.front().h.cols();
-  family.modulated_bits_ = static_cast<std::size_t>(
-      std::floor(modulated_fraction * static_cast<double>(family.frame_bits_)));
-  for (FamilyCode& c : family.codes_) {
-    if (c.h.cols() != family.frame_bits_) {
-      throw InputError("code family: " + c.name + " has " + std::to_string(c.h.cols()) +
-                       " bits, the family " + std::to_string(family.frame_bits_));
-    }
+    const ParityCheckMatrix h = std::move(loaded.matrix);
     const auto t = thresholds.find(c.name);
     c.threshold_qber = t != thresholds.end()
                            ? t->second
                            : inverse_binary_entropy(std::min(1.0, (1.0 - c.rate()) / 1.25));
-    const std::size_t d = family.modulated_bits_;
-    c.puncture_candidates = untainted_puncturing_order(c.h, d);
-    std::vector<bool> modulated(c.h.cols(), false);
+    const auto d =
+        static_cast<std::size_t>(std::floor(modulated_fraction * static_cast<double>(h.cols())));
+    c.puncture_candidates = untainted_puncturing_order(h, d);
+    std::vector<bool> modulated(h.cols(), false);
     for (std::uint32_t col : c.puncture_candidates) modulated[col] = true;
     std::vector<std::uint32_t> rest;
-    for (std::uint32_t col = 0; col < c.h.cols(); ++col) {
+    for (std::uint32_t col = 0; col < h.cols(); ++col) {
       if (!modulated[col]) rest.push_back(col);
     }
     // Always-shortened positions: a seeded partial Fisher-Yates draw, the same for every block.
@@ -71,9 +65,16 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
     c.always_shortened.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(t_always));
     std::sort(c.always_shortened.begin(), c.always_shortened.end());
     for (std::uint32_t col : c.always_shortened) modulated[col] = true;
-    c.key_positions.clear();
-    for (std::uint32_t col = 0; col < c.h.cols(); ++col) {
+    for (std::uint32_t col = 0; col < h.cols(); ++col) {
       if (!modulated[col]) c.key_positions.push_back(col);
+    }
+  });
+  family.frame_bits_ = family.codes_.front().cols();
+  family.modulated_bits_ = family.frame_bits_ - family.codes_.front().key_positions.size();
+  for (const FamilyCode& c : family.codes_) {
+    if (c.cols() != family.frame_bits_) {
+      throw InputError("code family: " + c.name + " has " + std::to_string(c.cols()) +
+                       " bits, the family " + std::to_string(family.frame_bits_));
     }
   }
   std::sort(family.codes_.begin(), family.codes_.end(),
@@ -137,7 +138,7 @@ FirstRound CodeFamily::first_round(double qber, double optimism,
   const auto wanted = [&](const FamilyCode& c) {
     const double f_code = (1.0 - c.rate()) / binary_entropy(c.threshold_qber);
     const double target = 1.0 - f_code * binary_entropy(qber) * (1.0 + optimism);
-    const double m = static_cast<double>(c.h.rows());
+    const double m = static_cast<double>(c.rows());
     // R_eff = (N - M - (d - p)) / (N - d)  =>  p = R (N - d) - N + M + d.
     return std::round(target * (n - d) - n + m + d);
   };
@@ -146,8 +147,8 @@ FirstRound CodeFamily::first_round(double qber, double optimism,
   double best_p = 0.0;
   for (std::size_t i = 0; i < codes_.size(); ++i) {
     const double p = wanted(codes_[i]);
-    const double lowest = static_cast<double>(
-        std::min(reserve, codes_[i].puncture_candidates.size()));
+    const double lowest =
+        static_cast<double>(std::min(reserve, codes_[i].puncture_candidates.size()));
     if (p < lowest || p > static_cast<double>(codes_[i].puncture_candidates.size())) continue;
     if (!found || p < best_p) {
       found = true;

@@ -15,10 +15,11 @@
 
 namespace qkdpp::engine {
 
+// Only the quasi-cyclic form is kept (the expanded matrix of a 2^20-bit code is about 40 MB and
+// no protocol step needs it after the layout is computed).
 struct FamilyCode {
   std::string name;
   QuasiCyclicCode qc;
-  ParityCheckMatrix h;
   // QBER where the fast decoder's frame error rate reaches 10 % at the mother rate (measured,
   // datasets/codes/thresholds.txt), or an f = 1.25 estimate when not measured.
   double threshold_qber = 0.0;
@@ -26,7 +27,11 @@ struct FamilyCode {
   std::vector<std::uint32_t> puncture_candidates;  // untainted greedy order
   std::vector<std::uint32_t> always_shortened;     // ascending
 
-  double rate() const noexcept { return h.rate(); }
+  std::size_t rows() const noexcept { return qc.rows(); }
+  std::size_t cols() const noexcept { return qc.cols(); }
+  double rate() const noexcept {
+    return 1.0 - static_cast<double>(qc.base_rows) / static_cast<double>(qc.base_cols);
+  }
   // Effective rate with the first p candidates punctured and every other modulated bit shortened:
   // (N - M - (d - p)) / (N - d).
   double effective_rate(std::size_t punctured) const noexcept;

@@ -141,8 +141,8 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
 
   // Keep punctured bits for at least one blind round, so a failed first round can be rescued
   // (fully shortened first rounds cost 4 of 48 demo blocks when the QBER drifted upwards).
-  const FirstRound first = family.first_round(result_.qber_estimate, config_.optimism,
-                                              reveal_step(config_));
+  const FirstRound first =
+      family.first_round(result_.qber_estimate, config_.optimism, reveal_step(config_));
   code_ = first.code;
   const FamilyCode& c = family.codes()[code_];
   result_.code = c.name;
@@ -159,7 +159,7 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
     if (fill.get(j)) frame_.set(c.puncture_candidates[j], true);
   }
   const BitVector syndrome = c.qc.syndrome(frame_);
-  result_.leak_ec_bits = c.h.rows() - p0;
+  result_.leak_ec_bits = c.rows() - p0;
   PayloadWriter w;
   w.u32(static_cast<std::uint32_t>(code_)).u32(static_cast<std::uint32_t>(p0));
   w.f64(result_.qber_estimate).bits(syndrome);
@@ -336,9 +336,9 @@ std::vector<Message> BobSession::handle(const Message& m) {
         const double q = r.f64();
         if (code >= family.codes().size()) return fail("syndrome message: unknown code");
         const FamilyCode& c = family.codes()[code];
-        syndrome_ = r.bits(c.h.rows());
+        syndrome_ = r.bits(c.rows());
         r.finish();
-        if (syndrome_.size() != c.h.rows()) return fail("syndrome message: wrong syndrome length");
+        if (syndrome_.size() != c.rows()) return fail("syndrome message: wrong syndrome length");
         if (p0 > c.puncture_candidates.size()) return fail("syndrome message: bad puncturing");
         if (!(q > 0.0 && q < 0.5)) return fail("syndrome message: bad QBER estimate");
         code_ = code;
@@ -346,9 +346,9 @@ std::vector<Message> BobSession::handle(const Message& m) {
         result_.code = c.name;
         result_.punctured = p0;
         result_.qber_estimate = q;
-        result_.leak_ec_bits = c.h.rows() - p0;
+        result_.leak_ec_bits = c.rows() - p0;
         if (!decoders_[code]) {
-          decoders_[code] = std::make_unique<SyndromeDecoder>(c.h, &c.qc, config_.decoder);
+          decoders_[code] = std::make_unique<SyndromeDecoder>(c.qc, config_.decoder);
         }
         llr_.assign(family.frame_bits(), kKnownLlr);  // shortened bits are known zeros
         const float magnitude = kernels::bsc_llr(false, q);

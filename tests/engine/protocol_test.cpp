@@ -107,7 +107,8 @@ class TamperingChannel final : public Channel {
       PayloadReader r(m.payload, "syndrome");
       const FamilyCode& code = family16()->codes()[r.u32()];
       constexpr std::size_t kSyndromeOffset = 4 + 4 + 8 + 8;  // code, p, QBER, bit count
-      for (std::uint32_t row : code.h.col(code.key_positions[0])) {
+      const ParityCheckMatrix h = code.qc.expand();
+      for (std::uint32_t row : h.col(code.key_positions[0])) {
         m.payload[kSyndromeOffset + row / 8] ^= static_cast<std::uint8_t>(1u << (row % 8));
       }
     }
