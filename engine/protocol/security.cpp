@@ -34,16 +34,18 @@ void SecurityParameters::validate() const {
     throw InputError("epsilon_sec must lie in (0, 1)");
   }
   if (model == SecurityModel::kFixedPhaseError && !in(phase_error, 0.0, 0.5)) {
-    throw InputError("phase-error bound must lie in [0, 0.5]");
+    throw InputError("fixed-phase-error: the phase-error bound must be given and lie in [0, 0.5]");
   }
   if (model == SecurityModel::kDecoyBb84) {
     if (!in(vacuum_fraction, 0.0, 1.0) || !in(single_photon_fraction, 0.0, 1.0) ||
         vacuum_fraction + single_photon_fraction > 1.0 + 1e-12) {
       throw InputError(
-          "decoy-bb84: vacuum and single-photon fractions must lie in [0, 1] and sum to at most 1");
+          "decoy-bb84: the vacuum and single-photon fractions must be given, lie in [0, 1] and sum "
+          "to at most 1");
     }
     if (!in(single_photon_phase_error, 0.0, 0.5)) {
-      throw InputError("decoy-bb84: single-photon phase-error bound must lie in [0, 0.5]");
+      throw InputError(
+          "decoy-bb84: the single-photon phase-error bound must be given and lie in [0, 0.5]");
     }
   }
 }

@@ -23,14 +23,16 @@ struct SecurityParameters {
   // bb84-finite: bits of the parameter-estimation sample k behind the phase-error estimate; 0
   // means k = n (the block's own exactly measured QBER stands for the other basis' error rate).
   std::size_t sample_bits = 0;
+  // Model parameters are unset (negative) by default, and validate() refuses a model whose
+  // parameters were not given: an optimistic default would silently weaken the key.
   // fixed-phase-error: the phase-error rate bound e_ph.
-  double phase_error = 0.0;
+  double phase_error = -1.0;
   // decoy-bb84, per block, as fractions of the block's sifted key bits n (from the hardware's
   // decoy analysis): lower bounds on vacuum (s_Z0 / n) and single-photon (s_Z1 / n) detections,
   // and the upper bound phi_Z on the single-photon phase-error rate.
-  double vacuum_fraction = 0.0;
-  double single_photon_fraction = 1.0;
-  double single_photon_phase_error = 0.0;
+  double vacuum_fraction = -1.0;
+  double single_photon_fraction = -1.0;
+  double single_photon_phase_error = -1.0;
 
   // InputError naming the parameter when one is out of range.
   void validate() const;

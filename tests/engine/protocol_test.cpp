@@ -295,6 +295,12 @@ TEST(Security, FinalLengthsMatchTheFormulas) {
   EXPECT_EQ(final_key_length(s, 1000000, q, 2e6, cor).bits, 0u);
   s.phase_error = 0.7;
   EXPECT_THROW(final_key_length(s, 1000, q, 0, cor), InputError);
+  // A model without its parameters is refused rather than given optimistic defaults.
+  SecurityParameters unset;
+  unset.model = SecurityModel::kDecoyBb84;
+  EXPECT_THROW(final_key_length(unset, 1000000, q, leak, cor), InputError);
+  unset.model = SecurityModel::kFixedPhaseError;
+  EXPECT_THROW(final_key_length(unset, 1000000, q, leak, cor), InputError);
   EXPECT_EQ(parse_security_model("decoy-bb84"), SecurityModel::kDecoyBb84);
   EXPECT_THROW(parse_security_model("bb84"), InputError);
 }

@@ -326,6 +326,11 @@ TEST(Cli, RunDistillsASimulatedFileWithAQberJump) {
       "cannot create output file");
   expect_failure("run --code qkdpp-n16 --input " + raw + " -o " + keys + " --security bb84",
                  "security model 'bb84' is unknown");
+  expect_failure("run --code qkdpp-n16 --input " + raw + " -o " + keys + " --security decoy-bb84",
+                 "decoy-bb84: the vacuum and single-photon fractions must be given");
+  expect_failure(
+      "run --code qkdpp-n16 --input " + raw + " -o " + keys + " --security fixed-phase-error",
+      "the phase-error bound must be given");
 }
 
 }  // namespace

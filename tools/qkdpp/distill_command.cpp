@@ -27,7 +27,8 @@ struct DistillOptions {
   std::uint64_t seed = 1;
   std::string precision = "8";
   std::string security = "bb84-finite";
-  double phase_error = 0.0;
+  double phase_error = -1.0;
+  double vacuum_fraction = -1.0, single_photon_fraction = -1.0, single_photon_phase_error = -1.0;
   double optimism = 0.0;
   double reveal = 0.01;
   std::size_t rounds = 8;
@@ -59,6 +60,10 @@ void run_distill(const DistillOptions& opt) {
   config.initial_qber = opt.initial_qber;
   config.security.model = engine::parse_security_model(opt.security);
   config.security.phase_error = opt.phase_error;
+  config.security.vacuum_fraction = opt.vacuum_fraction;
+  config.security.single_photon_fraction = opt.single_photon_fraction;
+  config.security.single_photon_phase_error = opt.single_photon_phase_error;
+  config.security.validate();
 
   const std::size_t n = config.family->key_bits();
   const engine::QberProfile profile = engine::QberProfile::parse(opt.qber);
@@ -181,6 +186,13 @@ void register_distill_command(CLI::App& app) {
                   "Security model: bb84-finite, decoy-bb84 or fixed-phase-error")
       ->capture_default_str();
   cmd->add_option("--phase-error", opt->phase_error, "Phase-error bound for fixed-phase-error");
+  cmd->add_option("--vacuum-fraction", opt->vacuum_fraction,
+                  "decoy-bb84: lower bound on vacuum detections, as a fraction of the block");
+  cmd->add_option(
+      "--single-photon-fraction", opt->single_photon_fraction,
+      "decoy-bb84: lower bound on single-photon detections, as a fraction of the block");
+  cmd->add_option("--single-photon-phase-error", opt->single_photon_phase_error,
+                  "decoy-bb84: upper bound on the single-photon phase-error rate");
   cmd->add_option("--optimism", opt->optimism,
                   "First-round rate: the code's threshold efficiency times (1 + optimism)")
       ->capture_default_str();

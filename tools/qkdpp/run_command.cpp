@@ -33,7 +33,8 @@ struct RunOptions {
   std::size_t threads = 0;
   std::string code = "qkdpp-n20";
   std::string security = "bb84-finite";
-  double phase_error = 0.0;
+  double phase_error = -1.0;
+  double vacuum_fraction = -1.0, single_photon_fraction = -1.0, single_photon_phase_error = -1.0;
   double epsilon_sec = 1e-10;
   double abort_qber = 0.11;
   std::string precision = "8";
@@ -76,6 +77,9 @@ void run_run(const RunOptions& opt) {
       opt.precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16);
   pc.security.model = engine::parse_security_model(opt.security);
   pc.security.phase_error = opt.phase_error;
+  pc.security.vacuum_fraction = opt.vacuum_fraction;
+  pc.security.single_photon_fraction = opt.single_photon_fraction;
+  pc.security.single_photon_phase_error = opt.single_photon_phase_error;
   pc.security.epsilon_sec = opt.epsilon_sec;
   pc.security.validate();
   if (!(opt.abort_qber > 0.0 && opt.abort_qber < 0.5)) {
@@ -192,6 +196,13 @@ void register_run_command(CLI::App& app) {
                   "Security model: bb84-finite, decoy-bb84 or fixed-phase-error")
       ->capture_default_str();
   cmd->add_option("--phase-error", opt->phase_error, "Phase-error bound (fixed-phase-error)");
+  cmd->add_option("--vacuum-fraction", opt->vacuum_fraction,
+                  "decoy-bb84: lower bound on vacuum detections, as a fraction of the block");
+  cmd->add_option(
+      "--single-photon-fraction", opt->single_photon_fraction,
+      "decoy-bb84: lower bound on single-photon detections, as a fraction of the block");
+  cmd->add_option("--single-photon-phase-error", opt->single_photon_phase_error,
+                  "decoy-bb84: upper bound on the single-photon phase-error rate");
   cmd->add_option("--epsilon-sec", opt->epsilon_sec, "Secrecy parameter")->capture_default_str();
   cmd->add_option("--abort-qber", opt->abort_qber, "Abort blocks above this QBER")
       ->capture_default_str();
