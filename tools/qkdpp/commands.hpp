@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/protocol/security.hpp"
+
 namespace qkdpp::tools {
 
 void register_simulate_command(CLI::App& app);
@@ -14,6 +16,17 @@ void register_codegen_command(CLI::App& app);
 void register_fer_command(CLI::App& app);
 void register_distill_command(CLI::App& app);
 void register_run_command(CLI::App& app);
+
+// The security-model options shared by `run` and `distill` (--security, --phase-error,
+// --vacuum-fraction, --single-photon-fraction, --single-photon-phase-error, --epsilon-sec), bound
+// to `out`; a model's parameters start unset so that validate() refuses a model without them.
+struct SecurityCliOptions {
+  std::string model = "bb84-finite";
+  engine::SecurityParameters parameters;
+  // The parsed, validated parameters (InputError naming what is missing or wrong).
+  engine::SecurityParameters resolve() const;
+};
+void add_security_options(CLI::App* cmd, SecurityCliOptions& out);
 
 // `qkdpp simulate --bits BITS --qber QBER --seed SEED -o OUTPUT` as a function.
 void write_simulated_raw_file(const std::string& output, const std::string& bits,

@@ -26,9 +26,7 @@ struct DistillOptions {
   std::size_t blocks = 10;
   std::uint64_t seed = 1;
   std::string precision = "8";
-  std::string security = "bb84-finite";
-  double phase_error = -1.0;
-  double vacuum_fraction = -1.0, single_photon_fraction = -1.0, single_photon_phase_error = -1.0;
+  SecurityCliOptions security;
   double optimism = 0.0;
   double reveal = 0.01;
   std::size_t rounds = 8;
@@ -58,12 +56,7 @@ void run_distill(const DistillOptions& opt) {
   config.round_iterations = opt.round_iter;
   config.resume_decoding = !opt.restart;
   config.initial_qber = opt.initial_qber;
-  config.security.model = engine::parse_security_model(opt.security);
-  config.security.phase_error = opt.phase_error;
-  config.security.vacuum_fraction = opt.vacuum_fraction;
-  config.security.single_photon_fraction = opt.single_photon_fraction;
-  config.security.single_photon_phase_error = opt.single_photon_phase_error;
-  config.security.validate();
+  config.security = opt.security.resolve();
 
   const std::size_t n = config.family->key_bits();
   const engine::QberProfile profile = engine::QberProfile::parse(opt.qber);
@@ -85,7 +78,7 @@ void run_distill(const DistillOptions& opt) {
   if (!opt.json) {
     std::printf("# family 2^%u: %zu key bits per block of %zu, %zu codes; security %s\n",
                 opt.family, n, config.family->frame_bits(), config.family->codes().size(),
-                opt.security.c_str());
+                opt.security.model.c_str());
   }
   if (opt.verbose && !opt.json) {
     std::printf("%6s %-16s %7s %7s %6s %5s %8s %7s %9s  %s\n", "block", "code", "q_est", "qber",
@@ -182,17 +175,7 @@ void register_distill_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--precision", opt->precision, "Decoder messages: 8 or 16 bits")
       ->capture_default_str();
-  cmd->add_option("--security", opt->security,
-                  "Security model: bb84-finite, decoy-bb84 or fixed-phase-error")
-      ->capture_default_str();
-  cmd->add_option("--phase-error", opt->phase_error, "Phase-error bound for fixed-phase-error");
-  cmd->add_option("--vacuum-fraction", opt->vacuum_fraction,
-                  "decoy-bb84: lower bound on vacuum detections, as a fraction of the block");
-  cmd->add_option(
-      "--single-photon-fraction", opt->single_photon_fraction,
-      "decoy-bb84: lower bound on single-photon detections, as a fraction of the block");
-  cmd->add_option("--single-photon-phase-error", opt->single_photon_phase_error,
-                  "decoy-bb84: upper bound on the single-photon phase-error rate");
+  add_security_options(cmd, opt->security);
   cmd->add_option("--optimism", opt->optimism,
                   "First-round rate: the code's threshold efficiency times (1 + optimism)")
       ->capture_default_str();

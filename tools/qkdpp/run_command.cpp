@@ -32,10 +32,7 @@ struct RunOptions {
   bool audit = false;
   std::size_t threads = 0;
   std::string code = "qkdpp-n20";
-  std::string security = "bb84-finite";
-  double phase_error = -1.0;
-  double vacuum_fraction = -1.0, single_photon_fraction = -1.0, single_photon_phase_error = -1.0;
-  double epsilon_sec = 1e-10;
+  SecurityCliOptions security;
   double abort_qber = 0.11;
   std::string precision = "8";
   std::uint64_t seed = 0;
@@ -75,13 +72,7 @@ void run_run(const RunOptions& opt) {
       std::filesystem::path(QKDPP_SOURCE_DIR) / "datasets" / "codes", family_bits(opt.code)));
   pc.decoder = engine::default_decoder_config(
       opt.precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16);
-  pc.security.model = engine::parse_security_model(opt.security);
-  pc.security.phase_error = opt.phase_error;
-  pc.security.vacuum_fraction = opt.vacuum_fraction;
-  pc.security.single_photon_fraction = opt.single_photon_fraction;
-  pc.security.single_photon_phase_error = opt.single_photon_phase_error;
-  pc.security.epsilon_sec = opt.epsilon_sec;
-  pc.security.validate();
+  pc.security = opt.security.resolve();
   if (!(opt.abort_qber > 0.0 && opt.abort_qber < 0.5)) {
     throw InputError("--abort-qber must lie in (0, 0.5)");
   }
@@ -192,18 +183,7 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores)");
   cmd->add_option("--code", opt->code, "Code family: qkdpp-n16 or qkdpp-n20")
       ->capture_default_str();
-  cmd->add_option("--security", opt->security,
-                  "Security model: bb84-finite, decoy-bb84 or fixed-phase-error")
-      ->capture_default_str();
-  cmd->add_option("--phase-error", opt->phase_error, "Phase-error bound (fixed-phase-error)");
-  cmd->add_option("--vacuum-fraction", opt->vacuum_fraction,
-                  "decoy-bb84: lower bound on vacuum detections, as a fraction of the block");
-  cmd->add_option(
-      "--single-photon-fraction", opt->single_photon_fraction,
-      "decoy-bb84: lower bound on single-photon detections, as a fraction of the block");
-  cmd->add_option("--single-photon-phase-error", opt->single_photon_phase_error,
-                  "decoy-bb84: upper bound on the single-photon phase-error rate");
-  cmd->add_option("--epsilon-sec", opt->epsilon_sec, "Secrecy parameter")->capture_default_str();
+  add_security_options(cmd, opt->security);
   cmd->add_option("--abort-qber", opt->abort_qber, "Abort blocks above this QBER")
       ->capture_default_str();
   cmd->add_option("--precision", opt->precision, "Decoder messages: 8 or 16 bits")
