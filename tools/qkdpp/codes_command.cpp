@@ -86,11 +86,6 @@ void describe(const std::filesystem::path& path, const CodesOptions& opt) {
   }
 }
 
-std::filesystem::path default_code_dir() {
-  if (const char* env = std::getenv("QKDPP_DATA_DIR")) return std::filesystem::path(env) / "codes";
-  return std::filesystem::path(QKDPP_SOURCE_DIR) / "datasets" / "codes";
-}
-
 void run_codes(const CodesOptions& opt) {
   if (!opt.show.empty()) {
     describe(opt.show, opt);
@@ -126,6 +121,11 @@ void run_codes(const CodesOptions& opt) {
 }
 
 }  // namespace
+
+std::filesystem::path default_code_dir() {
+  if (const char* env = std::getenv("QKDPP_DATA_DIR")) return std::filesystem::path(env) / "codes";
+  return std::filesystem::path(QKDPP_SOURCE_DIR) / "datasets" / "codes";
+}
 
 void register_codes_command(CLI::App& app) {
   auto opt = std::make_shared<CodesOptions>();

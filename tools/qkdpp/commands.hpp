@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "engine/protocol/security.hpp"
@@ -27,6 +28,9 @@ struct SecurityCliOptions {
   engine::SecurityParameters resolve() const;
 };
 void add_security_options(CLI::App* cmd, SecurityCliOptions& out);
+
+// The bundled codes: $QKDPP_DATA_DIR/codes, or datasets/codes of the source tree.
+std::filesystem::path default_code_dir();
 
 // `qkdpp simulate --bits BITS --qber QBER --seed SEED -o OUTPUT` as a function.
 void write_simulated_raw_file(const std::string& output, const std::string& bits,

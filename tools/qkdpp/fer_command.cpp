@@ -78,8 +78,7 @@ std::vector<double> parse_qber_list(const std::string& spec) {
 
 std::filesystem::path resolve_code(const std::string& name) {
   if (std::filesystem::exists(name)) return name;
-  const std::filesystem::path bundled =
-      std::filesystem::path(QKDPP_SOURCE_DIR) / "datasets" / "codes";
+  const std::filesystem::path bundled = default_code_dir();
   for (const std::string& candidate : {name, name + ".qc"}) {
     if (std::filesystem::exists(bundled / candidate)) return bundled / candidate;
   }

@@ -68,8 +68,8 @@ void run_run(const RunOptions& opt) {
   }
   engine::PipelineOptions po;
   engine::ProtocolConfig& pc = po.protocol;
-  pc.family = std::make_shared<const engine::CodeFamily>(engine::CodeFamily::bundled(
-      std::filesystem::path(QKDPP_SOURCE_DIR) / "datasets" / "codes", family_bits(opt.code)));
+  pc.family = std::make_shared<const engine::CodeFamily>(
+      engine::CodeFamily::bundled(default_code_dir(), family_bits(opt.code)));
   pc.decoder = engine::default_decoder_config(
       opt.precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16);
   pc.security = opt.security.resolve();
