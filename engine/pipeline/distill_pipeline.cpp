@@ -126,34 +126,9 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
                   if (options.seed != 0) {
                     w.alice.set_random(std::make_unique<SeededRandom>(options.seed, b->index + 1));
                   }
-                  w.bob.begin_block(b->index, b->bob);
-                  for (const Message& m :
-                       w.alice.begin_block(b->index, b->alice, b->qber_estimate)) {
-                    w.a->send(m);
-                  }
-                  for (;;) {
-                    bool moved = false;
-                    while (auto m = w.b->try_receive()) {
-                      moved = true;
-                      for (const Message& r : w.bob.handle(*m)) w.b->send(r);
-                    }
-                    while (auto m = w.a->try_receive()) {
-                      moved = true;
-                      for (const Message& r : w.alice.handle(*m)) w.a->send(r);
-                    }
-                    if (!moved) break;
-                  }
-                  if (!w.alice.finished() || !w.bob.finished()) {
-                    throw InputError("block " + std::to_string(b->index) + ": protocol stalled");
-                  }
-                  b->result = w.alice.result();
-                  const BlockResult& bob = w.bob.result();
-                  if (b->result.status == BlockStatus::kAccepted &&
-                      (bob.status != BlockStatus::kAccepted ||
-                       bob.final_key != b->result.final_key)) {
-                    throw std::logic_error("block " + std::to_string(b->index) +
-                                           ": Alice and Bob disagree after verification");
-                  }
+                  auto [alice, bob] = run_block(w.alice, w.bob, *w.a, *w.b, b->index, b->alice,
+                                                b->bob, b->qber_estimate);
+                  b->result = std::move(alice);
                   b->result.decode_seconds = bob.decode_seconds;
                   b->result.amplify_seconds += bob.amplify_seconds;
                   b->alice = kernels::BitVector();
@@ -177,12 +152,7 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
                   rec.qber_estimate = r.qber_estimate;
                   rec.rounds = static_cast<std::uint32_t>(r.rounds);
                   output.append(rec, r.final_key, r.pa_seed);
-                  // The estimator sees blocks in order.
-                  if (r.status == BlockStatus::kDecodingFailed) {
-                    estimator.decoding_failed();
-                  } else if (r.status != BlockStatus::kProtocolError && r.qber > 0.0) {
-                    estimator.measured(r.qber);
-                  }
+                  estimator.record(r);  // in block order
                   {
                     std::lock_guard lock(estimates_mutex);
                     estimates.push_back(estimator.estimate());

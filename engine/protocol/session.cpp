@@ -33,8 +33,25 @@ std::string to_string(BlockStatus status) {
 }
 
 void QberEstimator::measured(double qber) noexcept {
+  qber = std::max(qber, kMinimum);
   estimate_ = last_ ? std::max(qber, *last_) : qber;
   last_ = qber;
+}
+
+void QberEstimator::record(const BlockResult& block) noexcept {
+  switch (block.status) {
+    case BlockStatus::kAccepted:
+    case BlockStatus::kQberAboveThreshold:
+    case BlockStatus::kNoSecretKey:
+      measured(block.qber);
+      break;
+    case BlockStatus::kDecodingFailed:
+      decoding_failed();
+      break;
+    case BlockStatus::kVerificationFailed:
+    case BlockStatus::kProtocolError:
+      break;
+  }
 }
 
 void QberEstimator::decoding_failed() noexcept {
@@ -171,8 +188,13 @@ std::vector<Message> AliceSession::finish(BlockStatus status, std::string detail
   result_.detail = std::move(detail);
   result_.final_key = BitVector();
   result_.pa_seed = BitVector();
-  finished_ = true;
+  close();
   return {abort_message(result_.index, status)};
+}
+
+void AliceSession::close() noexcept {
+  finished_ = true;
+  estimator_.record(result_);
 }
 
 std::vector<Message> AliceSession::handle(const Message& m) {
@@ -186,7 +208,7 @@ std::vector<Message> AliceSession::handle(const Message& m) {
     if (m.type == MessageType::kAbort) {
       result_.status = parse_abort(m);
       result_.detail = "Bob aborted";
-      finished_ = true;
+      close();
       return {};
     }
     if (m.type == MessageType::kDecodeOutcome && wait_ == Wait::kDecode) {
@@ -198,7 +220,6 @@ std::vector<Message> AliceSession::handle(const Message& m) {
       result_.decoder_iterations += iterations;
       if (!ok) {
         if (result_.rounds > config_.max_blind_rounds || still_punctured_ == 0) {
-          estimator_.decoding_failed();
           return finish(BlockStatus::kDecodingFailed,
                         "not decoded after " + std::to_string(result_.rounds) + " rounds");
         }
@@ -235,7 +256,6 @@ std::vector<Message> AliceSession::handle(const Message& m) {
       }
       const double n = static_cast<double>(result_.key_bits);
       result_.qber = static_cast<double>(corrected) / n;
-      estimator_.measured(result_.qber);
       if (result_.qber > 0.0) {
         result_.efficiency =
             static_cast<double>(result_.leak_ec_bits) / (n * binary_entropy(result_.qber));
@@ -258,7 +278,7 @@ std::vector<Message> AliceSession::handle(const Message& m) {
       result_.amplify_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       result_.status = BlockStatus::kAccepted;
-      finished_ = true;
+      close();
       PayloadWriter w;
       w.u64(ell).bits(result_.pa_seed);
       return {make(MessageType::kAmplify, result_.index, w, 0)};
@@ -438,9 +458,13 @@ std::vector<Message> BobSession::handle(const Message& m) {
 std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
                                               Channel& alice_end, Channel& bob_end,
                                               std::uint64_t index, const BitVector& alice_key,
-                                              const BitVector& bob_key) {
+                                              const BitVector& bob_key,
+                                              std::optional<double> qber_estimate) {
   bob.begin_block(index, bob_key);
-  for (const Message& m : alice.begin_block(index, alice_key)) alice_end.send(m);
+  for (const Message& m : qber_estimate ? alice.begin_block(index, alice_key, *qber_estimate)
+                                        : alice.begin_block(index, alice_key)) {
+    alice_end.send(m);
+  }
   for (;;) {
     bool moved = false;
     while (auto m = bob_end.try_receive()) {
@@ -455,6 +479,12 @@ std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& b
   }
   if (!alice.finished() || !bob.finished()) {
     throw InputError("block " + std::to_string(index) + ": the protocol stalled");
+  }
+  if (alice.result().status == BlockStatus::kAccepted &&
+      (bob.result().status != BlockStatus::kAccepted ||
+       bob.result().final_key != alice.result().final_key)) {
+    throw std::logic_error("block " + std::to_string(index) +
+                           ": Alice and Bob disagree after verification");
   }
   return {alice.result(), bob.result()};
 }

@@ -81,14 +81,20 @@ struct BlockResult {
 };
 
 // The QBER estimate for the next block (docs/protocol.md): the initial value until a block is
-// measured, then the larger of the last two measured QBERs; after a decoding failure it grows by
-// a quarter plus 0.2 % (capped at the abort threshold) until a block is measured again.
+// measured, then the larger of the last two measured QBERs (never below 0.1 %, so a block without
+// errors cannot drive it to 0); after a decoding failure it grows by a quarter plus 0.2 % (capped
+// at the abort threshold) until a block is measured again.
 class QberEstimator {
  public:
+  static constexpr double kMinimum = 0.001;
   QberEstimator(double initial, double cap) : estimate_(initial), cap_(cap) {}
   double estimate() const noexcept { return estimate_; }
   void measured(double qber) noexcept;
   void decoding_failed() noexcept;
+  // The update for a finished block, by its status: measured for the verified statuses
+  // (accepted, QBER above threshold, no secret key), growth after a decoding failure, nothing
+  // otherwise. Alice's session and the pipeline both update through this.
+  void record(const BlockResult& block) noexcept;
 
  private:
   double estimate_, cap_;
@@ -116,6 +122,7 @@ class AliceSession {
 
  private:
   std::vector<Message> finish(BlockStatus status, std::string detail);
+  void close() noexcept;  // the block is over: finished, and the estimator updated
   ProtocolConfig config_;
   std::unique_ptr<RandomSource> random_;
   QberEstimator estimator_;
@@ -153,11 +160,14 @@ class BobSession {
 };
 
 // Runs one block through an in-process channel on the calling thread: Alice's and Bob's results.
-// The channel endpoints count the traffic (a: Alice's, b: Bob's).
+// The channel endpoints count the traffic (a: Alice's, b: Bob's). `qber_estimate`, when given,
+// replaces Alice's own estimate (AliceSession::begin_block). Throws InputError if the exchange
+// stalls, std::logic_error if Alice accepted a block whose final key Bob does not share.
 std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
                                               Channel& alice_end, Channel& bob_end,
                                               std::uint64_t index,
                                               const kernels::BitVector& alice_key,
-                                              const kernels::BitVector& bob_key);
+                                              const kernels::BitVector& bob_key,
+                                              std::optional<double> qber_estimate = std::nullopt);
 
 }  // namespace qkdpp::engine
