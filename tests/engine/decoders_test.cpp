@@ -8,7 +8,7 @@
 #include "engine/core/error.hpp"
 #include "engine/decoding/syndrome_decoder.hpp"
 #include "engine/random/random_source.hpp"
-#include "engine/simulation/correlated_keys.hpp"
+#include "simulated.hpp"
 
 namespace qkdpp::engine {
 namespace {
@@ -55,22 +55,11 @@ class Decoders : public ::testing::TestWithParam<Setup> {
   QuasiCyclicCode qc_;
 };
 
-struct Frame {
-  BitVector alice, bob;
-};
-
-Frame frame(std::size_t n, double qber, std::uint64_t seed) {
-  CorrelatedKeySource src(n, QberProfile::constant(qber), seed);
-  Frame f;
-  src.next(n, f.alice, f.bob);
-  return f;
-}
-
 TEST_P(Decoders, RecoverAliceBelowThreshold) {
   SyndromeDecoder decoder = make(code(0.5));  // PEXIT threshold near 0.10
   const ParityCheckMatrix& h = h_;
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-    const Frame f = frame(h.cols(), 0.04, seed);
+    const test::KeyPair f = test::simulated_keys(h.cols(), 0.04, seed);
     std::vector<float> llr(h.cols());
     for (std::size_t i = 0; i < h.cols(); ++i) llr[i] = kernels::bsc_llr(f.bob.get(i), 0.04);
     BitVector out;
@@ -86,7 +75,7 @@ TEST_P(Decoders, ReportFailureAboveThresholdAndNeverAWrongSyndrome) {
   const ParityCheckMatrix& h = h_;
   int failures = 0;
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
-    const Frame f = frame(h.cols(), 0.09, seed);
+    const test::KeyPair f = test::simulated_keys(h.cols(), 0.09, seed);
     std::vector<float> llr(h.cols());
     for (std::size_t i = 0; i < h.cols(); ++i) llr[i] = kernels::bsc_llr(f.bob.get(i), 0.09);
     const BitVector s = h.syndrome(f.alice);
@@ -110,7 +99,7 @@ TEST_P(Decoders, DecodeRateAdaptedFramesWithPuncturedAndShortenedBits) {
   ASSERT_FALSE(a.shortened.empty());
   SeededRandom rng(12);
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-    const Frame f = frame(h.cols(), 0.03, seed);
+    const test::KeyPair f = test::simulated_keys(h.cols(), 0.03, seed);
     BitVector alice = f.alice, bob = f.bob;
     std::vector<float> llr(h.cols());
     for (std::size_t i = 0; i < h.cols(); ++i) llr[i] = kernels::bsc_llr(bob.get(i), 0.03);
@@ -135,7 +124,7 @@ TEST_P(Decoders, DecodeRateAdaptedFramesWithPuncturedAndShortenedBits) {
 TEST_P(Decoders, ResumeAfterRevealingPuncturedBitsRecoversAlice) {
   SyndromeDecoder decoder = make(code(0.5));
   const ParityCheckMatrix& h = h_;
-  const Frame f = frame(h.cols(), 0.08, 21);
+  const test::KeyPair f = test::simulated_keys(h.cols(), 0.08, 21);
   std::vector<float> llr(h.cols());
   for (std::size_t i = 0; i < h.cols(); ++i) llr[i] = kernels::bsc_llr(f.bob.get(i), 0.08);
   std::vector<std::uint32_t> hidden;
@@ -154,7 +143,7 @@ TEST_P(Decoders, ResumeAfterRevealingPuncturedBitsRecoversAlice) {
 
 TEST_P(Decoders, BscEntryPointMatchesExplicitLlrs) {
   SyndromeDecoder decoder = make(code(0.5));
-  const Frame f = frame(h_.cols(), 0.07, 3);
+  const test::KeyPair f = test::simulated_keys(h_.cols(), 0.07, 3);
   std::vector<float> llr(h_.cols());
   for (std::size_t i = 0; i < h_.cols(); ++i) llr[i] = kernels::bsc_llr(f.bob.get(i), 0.07);
   const BitVector s = h_.syndrome(f.alice);

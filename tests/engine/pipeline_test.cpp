@@ -10,6 +10,7 @@
 #include "engine/pipeline/distill_pipeline.hpp"
 #include "engine/privacy/toeplitz_hashing.hpp"
 #include "engine/simulation/correlated_keys.hpp"
+#include "simulated.hpp"
 #include "test_files.hpp"
 
 namespace qkdpp::engine {
@@ -18,11 +19,7 @@ namespace {
 using io::Party;
 using kernels::BitVector;
 
-std::shared_ptr<const CodeFamily> family16() {
-  static const auto family = std::make_shared<const CodeFamily>(
-      CodeFamily::bundled(std::string(QKDPP_SOURCE_DIR) + "/datasets/codes", 16));
-  return family;
-}
+using test::family16;
 
 // `blocks` blocks of the 2^16-bit family plus a 1000-bit tail, QBER `profile`.
 void write_input(const std::filesystem::path& path, std::size_t blocks, const std::string& profile,

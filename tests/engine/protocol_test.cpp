@@ -10,36 +10,20 @@
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
 #include "engine/protocol/session.hpp"
-#include "engine/simulation/correlated_keys.hpp"
 #include "engine/verification/verification_hash.hpp"
+#include "simulated.hpp"
 
 namespace qkdpp::engine {
 namespace {
 
 using kernels::BitVector;
-
-std::shared_ptr<const CodeFamily> family16() {
-  static const auto family = std::make_shared<const CodeFamily>(
-      CodeFamily::bundled(std::string(QKDPP_SOURCE_DIR) + "/datasets/codes", 16));
-  return family;
-}
+using test::family16;
 
 ProtocolConfig config() {
   ProtocolConfig c;
   c.family = family16();
   c.decoder = default_decoder_config(kernels::MinSumPrecision::kInt8);
   return c;
-}
-
-struct Keys {
-  BitVector alice, bob;
-};
-
-Keys keys(std::size_t n, double qber, std::uint64_t seed) {
-  CorrelatedKeySource source(n, QberProfile::constant(qber), seed);
-  Keys k;
-  source.next(n, k.alice, k.bob);
-  return k;
 }
 
 struct Pair {
@@ -51,7 +35,7 @@ struct Pair {
     a = std::move(x);
     b = std::move(y);
   }
-  std::pair<BlockResult, BlockResult> run(std::uint64_t index, const Keys& k) {
+  std::pair<BlockResult, BlockResult> run(std::uint64_t index, const test::KeyPair& k) {
     return run_block(alice, bob, *a, *b, index, k.alice, k.bob);
   }
 };
@@ -62,7 +46,7 @@ TEST(Protocol, AcceptedBlocksGiveIdenticalKeysAndHonestAccounting) {
   std::uint64_t disclosed_before = 0;
   std::size_t accepted = 0;
   for (std::uint64_t i = 0; i < 6; ++i) {
-    const Keys k = keys(n, 0.03, 100 + i);
+    const test::KeyPair k = test::simulated_keys(n, 0.03, 100 + i);
     const auto [a, b] = p.run(i, k);
     EXPECT_EQ(a.status, b.status) << "block " << i;
     const std::uint64_t disclosed = p.a->sent().disclosed_bits - disclosed_before;
@@ -131,7 +115,7 @@ TEST(Protocol, WrongDecodingIsCaughtByVerificationAndOutputsNothing) {
   BobSession bob(c);
   auto [x, y] = make_in_process_channel();
   TamperingChannel tampered(std::move(x));
-  const Keys k = keys(family16()->key_bits(), 0.02, 7);
+  const test::KeyPair k = test::simulated_keys(family16()->key_bits(), 0.02, 7);
   const auto [a, b] = run_block(alice, bob, tampered, *y, 0, k.alice, k.bob);
   EXPECT_EQ(a.status, BlockStatus::kVerificationFailed) << a.detail;
   EXPECT_EQ(b.status, BlockStatus::kVerificationFailed);
@@ -145,7 +129,7 @@ TEST(Protocol, QberJumpGivesAbortsThenRecoveryNeverWrongKeys) {
   std::vector<BlockStatus> statuses;
   for (std::uint64_t i = 0; i < 12; ++i) {
     const double q = i < 4 ? 0.015 : 0.06;  // the jump happens at block 4
-    const auto [a, b] = p.run(i, keys(n, q, 500 + i));
+    const auto [a, b] = p.run(i, test::simulated_keys(n, q, 500 + i));
     statuses.push_back(a.status);
     EXPECT_EQ(a.status, b.status);
     if (a.status == BlockStatus::kAccepted) {
@@ -164,7 +148,7 @@ TEST(Protocol, QberAboveTheAbortThresholdGivesNoKey) {
   c.abort_qber = 0.03;
   c.initial_qber = 0.03;
   Pair p(c);
-  const auto [a, b] = p.run(0, keys(family16()->key_bits(), 0.045, 3));
+  const auto [a, b] = p.run(0, test::simulated_keys(family16()->key_bits(), 0.045, 3));
   // Either the code for 3 % fails, or it decodes and the measured QBER is above 3 %.
   EXPECT_NE(a.status, BlockStatus::kAccepted);
   EXPECT_EQ(a.final_key.size() + b.final_key.size(), 0u);
@@ -172,7 +156,7 @@ TEST(Protocol, QberAboveTheAbortThresholdGivesNoKey) {
 
 TEST(Protocol, RejectsKeysOfTheWrongLength) {
   Pair p(config());
-  const Keys k = keys(100, 0.01, 1);
+  const test::KeyPair k = test::simulated_keys(100, 0.01, 1);
   EXPECT_THROW(p.run(0, k), InputError);
 }
 
@@ -189,6 +173,23 @@ TEST(Protocol, EstimatorRules) {
   EXPECT_DOUBLE_EQ(e.estimate(), 0.03 * 1.25 + 0.002);
   for (int i = 0; i < 20; ++i) e.decoding_failed();
   EXPECT_DOUBLE_EQ(e.estimate(), 0.11);
+  // Blocks without errors cannot drive the estimate to 0 (no code could be chosen for it).
+  e.measured(0.0);
+  e.measured(0.0);
+  EXPECT_DOUBLE_EQ(e.estimate(), QberEstimator::kMinimum);
+  // record() applies the rule by status.
+  BlockResult r;
+  r.status = BlockStatus::kNoSecretKey;
+  r.qber = 0.04;
+  e.record(r);
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.04);
+  r.status = BlockStatus::kVerificationFailed;
+  r.qber = 0.3;
+  e.record(r);
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.04);
+  r.status = BlockStatus::kDecodingFailed;
+  e.record(r);
+  EXPECT_DOUBLE_EQ(e.estimate(), 0.04 * 1.25 + 0.002);
 }
 
 TEST(Messages, RoundTripAndMalformedFrames) {
