@@ -234,22 +234,29 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
   return result;
 }
 
+std::int16_t MinSumDecoder::quantize(float llr) const noexcept {
+  const auto bound = static_cast<float>(channel_bound_);
+  return static_cast<std::int16_t>(std::lrint(std::clamp(llr * config_.llr_scale, -bound, bound)));
+}
+
+DecodeResult MinSumDecoder::run_configured(const BitVector* syndrome, BitVector& word,
+                                           std::size_t max_iterations) {
+  return config_.precision == MinSumPrecision::kInt8
+             ? run<std::int8_t>(syndrome, word, max_iterations)
+             : run<std::int16_t>(syndrome, word, max_iterations);
+}
+
 DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const BitVector& syndrome,
                                    BitVector& word, std::size_t max_iterations) {
   if (channel_llr.size() != cols() || syndrome.size() != rows()) {
     throw std::invalid_argument("MinSumDecoder::decode: LLR or syndrome length mismatch");
   }
-  const auto s = static_cast<float>(channel_bound_);
   std::int16_t* post = posteriors();
   for (std::size_t c = 0; c < code_.block_cols; ++c) {
-    for (std::size_t i = 0; i < code_.z; ++i) {
-      const float x = std::clamp(channel_llr[c * code_.z + i] * config_.llr_scale, -s, s);
-      post[c * stride_ + i] = static_cast<std::int16_t>(std::lrint(x));
-    }
+    for (std::size_t i = 0; i < code_.z; ++i)
+      post[c * stride_ + i] = quantize(channel_llr[c * code_.z + i]);
   }
-  return config_.precision == MinSumPrecision::kInt8
-             ? run<std::int8_t>(&syndrome, word, max_iterations)
-             : run<std::int16_t>(&syndrome, word, max_iterations);
+  return run_configured(&syndrome, word, max_iterations);
 }
 
 DecodeResult MinSumDecoder::decode_bsc(const BitVector& received, float llr_magnitude,
@@ -258,14 +265,10 @@ DecodeResult MinSumDecoder::decode_bsc(const BitVector& received, float llr_magn
   if (received.size() != cols() || syndrome.size() != rows()) {
     throw std::invalid_argument("MinSumDecoder::decode_bsc: word or syndrome length mismatch");
   }
-  const auto s = static_cast<float>(channel_bound_);
-  const auto q =
-      static_cast<std::int16_t>(std::lrint(std::clamp(llr_magnitude * config_.llr_scale, 1.0f, s)));
+  const auto q = std::max<std::int16_t>(quantize(llr_magnitude), 1);
   expand_bits<std::int16_t>(received.words(), code_.block_cols, code_.z, stride_, q,
                             static_cast<std::int16_t>(-q), posteriors());
-  return config_.precision == MinSumPrecision::kInt8
-             ? run<std::int8_t>(&syndrome, word, max_iterations)
-             : run<std::int16_t>(&syndrome, word, max_iterations);
+  return run_configured(&syndrome, word, max_iterations);
 }
 
 DecodeResult MinSumDecoder::resume(std::span<const std::uint32_t> columns,
@@ -275,23 +278,19 @@ DecodeResult MinSumDecoder::resume(std::span<const std::uint32_t> columns,
   if (channel_llr.size() != cols()) {
     throw std::invalid_argument("MinSumDecoder::resume: LLR length mismatch");
   }
-  const auto s = static_cast<float>(channel_bound_);
   constexpr int kSaturation = std::numeric_limits<detail::Posterior>::max();
   std::int16_t* post = posteriors();
   auto* channel = reinterpret_cast<std::int16_t*>(channel_.data());
   for (const std::uint32_t col : columns) {
     if (col >= cols()) throw std::invalid_argument("MinSumDecoder::resume: column out of range");
     const std::size_t at = col / code_.z * stride_ + col % code_.z;
-    const auto q = static_cast<std::int16_t>(
-        std::lrint(std::clamp(channel_llr[col] * config_.llr_scale, -s, s)));
+    const std::int16_t q = quantize(channel_llr[col]);
     // Posterior = channel + current check messages: swap the channel term only.
     post[at] = static_cast<std::int16_t>(
         std::clamp(post[at] - channel[at] + q, -kSaturation, kSaturation));
     channel[at] = q;
   }
-  return config_.precision == MinSumPrecision::kInt8
-             ? run<std::int8_t>(nullptr, word, max_iterations)
-             : run<std::int16_t>(nullptr, word, max_iterations);
+  return run_configured(nullptr, word, max_iterations);
 }
 
 }  // namespace qkdpp::kernels

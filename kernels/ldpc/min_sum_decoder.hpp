@@ -79,6 +79,11 @@ class MinSumDecoder {
   // A fresh decoding of `syndrome` from the loaded posteriors, or (null) a resumed one.
   template <class M>
   DecodeResult run(const BitVector* syndrome, BitVector& word, std::size_t max_iterations);
+  // run<M> for the configured message width.
+  DecodeResult run_configured(const BitVector* syndrome, BitVector& word,
+                              std::size_t max_iterations);
+  // Fixed-point channel value of an LLR: rounded llr * scale, clipped to +-channel_bound_.
+  std::int16_t quantize(float llr) const noexcept;
   std::int16_t* posteriors() noexcept;
 
   LayeredCode code_;
