@@ -66,6 +66,13 @@ SyndromeDecoder::SyndromeDecoder(const QuasiCyclicCode& qc, const DecoderConfig&
   }
 }
 
+kernels::SimdLevel SyndromeDecoder::level_for(const DecoderConfig& config,
+                                              const QuasiCyclicCode* qc) noexcept {
+  if (config.kind == DecoderKind::kBeliefPropagation) return kernels::SimdLevel::kScalar;
+  return kernels::MinSumDecoder::effective_level(
+      qc ? qc->z : 1, config.level.value_or(kernels::active_simd_level()));
+}
+
 kernels::SimdLevel SyndromeDecoder::level() const noexcept {
   return min_sum_ ? min_sum_->level() : kernels::SimdLevel::kScalar;
 }

@@ -61,6 +61,9 @@ class SyndromeDecoder {
   DecoderKind kind() const noexcept { return kind_; }
   // Level the decoder runs at (always scalar for bp).
   kernels::SimdLevel level() const noexcept;
+  // The same, without building a decoder.
+  static kernels::SimdLevel level_for(const DecoderConfig& config,
+                                      const QuasiCyclicCode* qc) noexcept;
   std::size_t cols() const noexcept { return cols_; }
   std::size_t rows() const noexcept { return rows_; }
 

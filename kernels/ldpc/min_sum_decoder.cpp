@@ -147,12 +147,8 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   const std::size_t p = sizeof(detail::Posterior);
   // Intra-frame vectors need at least one full vector of checks per layer; below that the
   // reference loop runs at every level and blocks are stored unpadded.
-  if (code_.z < lanes) {
-    level_ = SimdLevel::kScalar;
-    stride_ = code_.z;
-  } else {
-    stride_ = (code_.z + lanes - 1) / lanes * lanes;
-  }
+  level_ = effective_level(code_.z, level);
+  stride_ = code_.z < lanes ? code_.z : (code_.z + lanes - 1) / lanes * lanes;
   const std::size_t degree = std::max<std::size_t>(code_.max_layer_degree(), 1);
   std::vector<std::size_t> column_degree(code_.block_cols, 0);
   for (std::uint32_t c : code_.block_col)
@@ -232,6 +228,10 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
   if (word.size() != cols()) word = BitVector(cols());
   pack_signs<Posterior>(view.posterior, code_.block_cols, z, stride_, word.words());
   return result;
+}
+
+SimdLevel MinSumDecoder::effective_level(std::size_t z, SimdLevel requested) noexcept {
+  return z < detail::kMinSumLanes ? SimdLevel::kScalar : requested;
 }
 
 std::int16_t MinSumDecoder::quantize(float llr) const noexcept {

@@ -69,6 +69,10 @@ class MinSumDecoder {
   DecodeResult resume(std::span<const std::uint32_t> columns, std::span<const float> channel_llr,
                       BitVector& word, std::size_t max_iterations);
 
+  // The level a decoder for lifting size z runs at when `requested` is asked for: scalar below one
+  // full vector of checks per layer.
+  static SimdLevel effective_level(std::size_t z, SimdLevel requested) noexcept;
+
   const LayeredCode& code() const noexcept { return code_; }
   const MinSumConfig& config() const noexcept { return config_; }
   SimdLevel level() const noexcept { return level_; }

@@ -133,8 +133,8 @@ void run_fer(const FerCommandOptions& opt) {
   }
   std::optional<tbb::global_control> threads;
   if (opt.threads > 0) threads.emplace(tbb::global_control::max_allowed_parallelism, opt.threads);
-  const engine::SyndromeDecoder probe(h, qc ? &*qc : nullptr, fer.decoder);
-  const std::string level(kernels::to_string(probe.level()));
+  const std::string level(
+      kernels::to_string(engine::SyndromeDecoder::level_for(fer.decoder, qc ? &*qc : nullptr)));
   const auto points = engine::simulate_fer(h, qc ? &*qc : nullptr, qbers, fer);
   const auto per_core = [&](const engine::FerPoint& p) {
     return static_cast<double>(p.frames * h.cols()) / p.decode_seconds / 1e6;
