@@ -8,6 +8,7 @@
 
 #include "engine/core/error.hpp"
 #include "engine/io/hdf5_support.hpp"
+#include "engine/io/key_journal.hpp"
 
 namespace qkdpp::engine::io {
 
@@ -47,6 +48,9 @@ struct KeyFileWriter::Impl {
   std::optional<detail::PackedBitAppender> key, seeds;
   std::uint64_t records = 0;
   bool committed = false;
+  std::optional<KeyJournalWriter> journal;
+  std::vector<BlockRecord> resumed;
+  std::uint64_t dropped_journal_bytes = 0;
 
   void discard() noexcept {
     key.reset();
@@ -61,44 +65,72 @@ struct KeyFileWriter::Impl {
 KeyFileWriter::KeyFileWriter(std::filesystem::path path, KeyWriteOptions options)
     : impl_(std::make_unique<Impl>()) {
   if (options.chunk_bytes == 0) throw std::invalid_argument("KeyFileWriter: chunk_bytes is 0");
-  std::lock_guard lock(detail::hdf5_mutex());
-  detail::silence_hdf5_errors();
-  impl_->path = std::move(path);
-  impl_->partial = impl_->path;
-  impl_->partial += ".partial";
-  impl_->options = options;
-  impl_->file = H5Handle(H5Fcreate(impl_->partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                         H5Fclose);
-  if (!impl_->file.valid()) {
-    throw IoError(impl_->partial.string() + ": cannot create output file: " + hdf5_error_text());
+  {  // HDF5 calls under the library lock; the journal below appends through append()
+    std::lock_guard lock(detail::hdf5_mutex());
+    detail::silence_hdf5_errors();
+    impl_->path = std::move(path);
+    impl_->partial = impl_->path;
+    impl_->partial += ".partial";
+    impl_->options = options;
+    impl_->file = H5Handle(
+        H5Fcreate(impl_->partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!impl_->file.valid()) {
+      throw IoError(impl_->partial.string() + ": cannot create output file: " + hdf5_error_text());
+    }
+    try {
+      const std::string where = impl_->partial.string();
+      H5Handle final_group(
+          H5Gcreate2(impl_->file.get(), "final", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+      if (!final_group.valid())
+        throw IoError(where + ": cannot create /final: " + hdf5_error_text());
+      impl_->key.emplace(final_group.get(), "key", options.chunk_bytes, 0, where + ": /final");
+      if (options.audit) {
+        H5Handle audit(
+            H5Gcreate2(impl_->file.get(), "audit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            H5Gclose);
+        if (!audit.valid()) throw IoError(where + ": cannot create /audit: " + hdf5_error_text());
+        impl_->seeds.emplace(audit.get(), "pa_seed", options.chunk_bytes, 0, where + ": /audit");
+      }
+      hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {1024};
+      H5Handle space(H5Screate_simple(1, dims, maxdims), H5Sclose);
+      H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+      H5Pset_chunk(dcpl.get(), 1, chunk);
+      const H5Handle type = record_type();
+      impl_->blocks = H5Handle(H5Dcreate2(impl_->file.get(), "blocks", type.get(), space.get(),
+                                          H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                               H5Dclose);
+      if (!impl_->blocks.valid()) {
+        throw IoError(where + ": cannot create /blocks: " + hdf5_error_text());
+      }
+    } catch (...) {
+      impl_->discard();
+      throw;
+    }
   }
+  if (options.journal_fingerprint.empty()) return;
   try {
-    const std::string where = impl_->partial.string();
-    H5Handle final_group(
-        H5Gcreate2(impl_->file.get(), "final", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    if (!final_group.valid()) throw IoError(where + ": cannot create /final: " + hdf5_error_text());
-    impl_->key.emplace(final_group.get(), "key", options.chunk_bytes, 0, where + ": /final");
-    if (options.audit) {
-      H5Handle audit(H5Gcreate2(impl_->file.get(), "audit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                     H5Gclose);
-      if (!audit.valid()) throw IoError(where + ": cannot create /audit: " + hdf5_error_text());
-      impl_->seeds.emplace(audit.get(), "pa_seed", options.chunk_bytes, 0, where + ": /audit");
-    }
-    hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {1024};
-    H5Handle space(H5Screate_simple(1, dims, maxdims), H5Sclose);
-    H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-    H5Pset_chunk(dcpl.get(), 1, chunk);
-    const H5Handle type = record_type();
-    impl_->blocks = H5Handle(H5Dcreate2(impl_->file.get(), "blocks", type.get(), space.get(),
-                                        H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                             H5Dclose);
-    if (!impl_->blocks.valid()) {
-      throw IoError(where + ": cannot create /blocks: " + hdf5_error_text());
-    }
+    open_journal();
   } catch (...) {
+    std::lock_guard lock(detail::hdf5_mutex());
     impl_->discard();
     throw;
   }
+}
+
+void KeyFileWriter::open_journal() {
+  const std::filesystem::path jpath = journal_path(impl_->path);
+  const std::string& fingerprint = impl_->options.journal_fingerprint;
+  if (!impl_->options.resume || !std::filesystem::exists(jpath)) {
+    impl_->journal = KeyJournalWriter::create(jpath, fingerprint);
+    return;
+  }
+  const KeyJournalScan scan = read_key_journal(
+      jpath, fingerprint, [&](const BlockRecord& r, const BitVector& key, const BitVector& seed) {
+        append(r, key, seed);
+        impl_->resumed.push_back(r);
+      });
+  impl_->dropped_journal_bytes = scan.dropped_bytes;
+  impl_->journal = KeyJournalWriter::reopen(jpath, scan.valid_bytes);
 }
 
 KeyFileWriter::~KeyFileWriter() {
@@ -137,6 +169,7 @@ void KeyFileWriter::append(BlockRecord record, const BitVector& final_key, const
                   ": cannot write /blocks (disk full?): " + hdf5_error_text());
   }
   ++impl_->records;
+  if (impl_->journal) impl_->journal->append(record, final_key, seed);
 }
 
 void KeyFileWriter::set_attribute(const std::string& name, const std::string& value) {
@@ -163,6 +196,11 @@ void KeyFileWriter::commit() {
     }
     detail::close_and_rename(impl_->file, impl_->partial, impl_->path);
     impl_->committed = true;
+    if (impl_->journal) {
+      impl_->journal.reset();
+      std::error_code ec;
+      std::filesystem::remove(journal_path(impl_->path), ec);
+    }
   } catch (...) {
     impl_->discard();
     impl_->committed = true;
@@ -173,6 +211,12 @@ void KeyFileWriter::commit() {
 std::uint64_t KeyFileWriter::final_bits() const noexcept { return impl_->key->bits(); }
 std::uint64_t KeyFileWriter::blocks() const noexcept { return impl_->records; }
 const std::filesystem::path& KeyFileWriter::partial_path() const noexcept { return impl_->partial; }
+const std::vector<BlockRecord>& KeyFileWriter::resumed_records() const noexcept {
+  return impl_->resumed;
+}
+std::uint64_t KeyFileWriter::dropped_journal_bytes() const noexcept {
+  return impl_->dropped_journal_bytes;
+}
 
 std::optional<std::string> KeyFileContents::string_attribute(const std::string& name) const {
   for (const auto& [k, v] : string_attributes) {

@@ -36,10 +36,17 @@ struct BlockRecord {
 struct KeyWriteOptions {
   bool audit = false;
   std::uint64_t chunk_bytes = 1u << 20;
+  // Non-empty: keep the crash-safe journal <path>.journal (key_journal.hpp) tagged with this JSON
+  // object of the run's parameters, so that an interrupted run can be resumed; commit() removes it.
+  std::string journal_fingerprint;
+  // With a journal: if <path>.journal exists, rebuild the output from its intact records and
+  // continue after them (InputError if it was written with other parameters).
+  bool resume = false;
 };
 
 // Writes to `<path>.partial` and renames on commit(); an uncommitted writer deletes its partial
-// file. IoError on any write failure (disk full, unwritable directory).
+// file (the journal stays, for a resumed run). IoError on any write failure (disk full, unwritable
+// directory).
 class KeyFileWriter {
  public:
   KeyFileWriter(std::filesystem::path path, KeyWriteOptions options = {});
@@ -57,8 +64,14 @@ class KeyFileWriter {
   std::uint64_t final_bits() const noexcept;
   std::uint64_t blocks() const noexcept;
   const std::filesystem::path& partial_path() const noexcept;
+  // The records of the blocks taken over from an interrupted run's journal (resume), in order;
+  // the next append() continues after them.
+  const std::vector<BlockRecord>& resumed_records() const noexcept;
+  // Bytes of a torn or corrupt journal tail that resuming dropped (the block it held is redone).
+  std::uint64_t dropped_journal_bytes() const noexcept;
 
  private:
+  void open_journal();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

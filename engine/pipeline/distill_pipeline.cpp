@@ -59,11 +59,18 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
   }
   const std::uint64_t n = protocol.family->key_bits();
   const std::uint64_t blocks = total / n;
-  if (blocks <= options.first_block) {
+  if (blocks == 0) {
     throw InputError(input.path().string() + ": " + std::to_string(total) +
                      " key bits, not one block of " + std::to_string(n) + " to process");
   }
   if (options.max_in_flight == 0) throw InputError("pipeline: max_in_flight must be positive");
+  const std::vector<io::BlockRecord>& resumed = output.resumed_records();
+  const std::uint64_t first_block = resumed.size();
+  if (first_block > blocks) {
+    throw InputError(output.partial_path().string() + ": the resumed run has " +
+                     std::to_string(first_block) + " blocks but the input only " +
+                     std::to_string(blocks));
+  }
 
   PipelineSummary summary;
   summary.unused_tail_bits = total - blocks * n;
@@ -75,12 +82,45 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
   // QBER estimates: estimates[k] is the estimator's value after blocks 0..k-1 were recorded.
   QberEstimator estimator(protocol.initial_qber, protocol.abort_qber);
   std::deque<double> estimates{estimator.estimate()};  // estimates[k - estimates_base]
-  std::uint64_t estimates_base = options.first_block;
+  std::uint64_t estimates_base = 0;
   std::mutex estimates_mutex;
+  double qber_sum = 0.0, leak = 0.0, shannon = 0.0;
+  // A written block: the estimator (in block order) and the summary.
+  const auto account = [&](const io::BlockRecord& rec) {
+    estimator.record(static_cast<BlockStatus>(rec.status), rec.qber);
+    {
+      std::lock_guard lock(estimates_mutex);
+      estimates.push_back(estimator.estimate());
+      while (estimates.size() > options.max_in_flight + 1) {
+        estimates.pop_front();
+        ++estimates_base;
+      }
+    }
+    ++summary.blocks;
+    ++summary.statuses[to_string(static_cast<BlockStatus>(rec.status))];
+    summary.input_bits += n;
+    if (rec.status == static_cast<std::uint8_t>(BlockStatus::kAccepted)) {
+      ++summary.accepted;
+      summary.final_bits += rec.final_bits;
+    }
+    if (rec.efficiency > 0.0) {  // verified, so the QBER was measured
+      ++summary.verified;
+      qber_sum += rec.qber;
+      leak += static_cast<double>(rec.leak_ec_bits);
+      shannon += static_cast<double>(n) * binary_entropy(rec.qber);
+    }
+  };
+  for (const io::BlockRecord& rec : resumed) {
+    if (rec.index != summary.blocks || rec.start_bit != rec.index * n || rec.bits != n) {
+      throw InputError(output.partial_path().string() + ": resumed block " +
+                       std::to_string(rec.index) + " does not match this input's block layout");
+    }
+    account(rec);
+  }
+  summary.resumed_blocks = first_block;
 
   tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
-  std::uint64_t next = options.first_block;
-  double qber_sum = 0.0, leak = 0.0, shannon = 0.0;
+  std::uint64_t next = first_block;
   const auto t0 = Clock::now();
 
   tbb::task_arena arena(static_cast<int>(threads));
@@ -101,9 +141,8 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
               {
                 // Tokens bound the blocks in flight, so block k - max_in_flight has been written.
                 std::lock_guard lock(estimates_mutex);
-                const std::uint64_t k = next >= options.first_block + options.max_in_flight
-                                            ? next - options.max_in_flight + 1
-                                            : options.first_block;
+                const std::uint64_t k =
+                    next >= options.max_in_flight ? next - options.max_in_flight + 1 : 0;
                 if (k < estimates_base || k - estimates_base >= estimates.size()) {
                   throw std::logic_error("pipeline: QBER estimate of block " + std::to_string(k) +
                                          " not available");
@@ -141,44 +180,25 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
                   const auto start = Clock::now();
                   const BlockResult& r = b->result;
                   io::BlockRecord rec;
-                  rec.index = b->index - options.first_block;
+                  rec.index = b->index;
                   rec.start_bit = b->start_bit;
                   rec.bits = n;
                   rec.qber = r.qber;
                   rec.leak_ec_bits = r.leak_ec_bits;
                   rec.verify_bits = r.verify_bits;
+                  rec.final_bits = r.final_key.size();
                   rec.status = static_cast<std::uint8_t>(r.status);
                   rec.efficiency = r.efficiency;
                   rec.qber_estimate = r.qber_estimate;
                   rec.rounds = static_cast<std::uint32_t>(r.rounds);
                   output.append(rec, r.final_key, r.pa_seed);
-                  estimator.record(r);  // in block order
-                  {
-                    std::lock_guard lock(estimates_mutex);
-                    estimates.push_back(estimator.estimate());
-                    while (estimates.size() > options.max_in_flight + 1) {
-                      estimates.pop_front();
-                      ++estimates_base;
-                    }
-                  }
-                  ++summary.blocks;
-                  ++summary.statuses[to_string(r.status)];
-                  summary.input_bits += n;
+                  account(rec);
+                  summary.processed_bits += n;
                   summary.distill_seconds += b->distill_seconds;
                   summary.decode_seconds += r.decode_seconds;
                   summary.amplify_seconds += r.amplify_seconds;
-                  if (r.status == BlockStatus::kAccepted) {
-                    ++summary.accepted;
-                    summary.final_bits += r.final_key.size();
-                  }
-                  if (r.efficiency > 0.0) {  // verified, so the QBER was measured
-                    ++summary.verified;
-                    qber_sum += r.qber;
-                    leak += static_cast<double>(r.leak_ec_bits);
-                    shannon += static_cast<double>(n) * binary_entropy(r.qber);
-                  }
                   summary.write_seconds += since(start);
-                  if (options.progress) options.progress(summary.blocks, summary.input_bits);
+                  if (options.progress) options.progress(summary.blocks, summary.processed_bits);
                 }));
   });
   summary.seconds = since(t0);

@@ -26,14 +26,18 @@ struct PipelineOptions {
   std::size_t max_in_flight = 4;
   // Seeded per-block randomness for Alice (reproducible runs, tests); 0 = the system CSPRNG.
   std::uint64_t seed = 0;
-  std::uint64_t first_block = 0;  // skip the blocks before it (resume)
-  // Called from the writing stage after each block (progress display).
-  std::function<void(std::uint64_t blocks_done, std::uint64_t input_bits_done)> progress;
+  // Called from the writing stage after each block (progress display): blocks in the output so
+  // far, and key bits this run has distilled.
+  std::function<void(std::uint64_t blocks_done, std::uint64_t processed_bits)> progress;
 };
 
+// Counts cover the whole output, blocks taken over from an interrupted run included; throughput
+// and stage times cover this run's blocks (processed_bits).
 struct PipelineSummary {
   std::uint64_t blocks = 0, accepted = 0;
-  std::uint64_t verified = 0;  // reconciled and verified (accepted, or no key from the bound)
+  std::uint64_t resumed_blocks = 0;  // taken over from the output's journal
+  std::uint64_t processed_bits = 0;  // key bits distilled by this run
+  std::uint64_t verified = 0;        // reconciled and verified (accepted, or no key from the bound)
   std::map<std::string, std::uint64_t> statuses;  // by to_string(BlockStatus)
   std::uint64_t input_bits = 0;                   // key bits in the blocks processed
   std::uint64_t unused_tail_bits = 0;             // after the last whole block
@@ -48,8 +52,10 @@ struct PipelineSummary {
   std::size_t threads = 0;
 };
 
-// Runs the whole input (both parties must be present and equally long). Throws InputError for bad
-// input, IoError for write failures; the writer is left uncommitted then.
+// Runs the whole input (both parties must be present and equally long). A writer that resumed an
+// interrupted run (KeyFileWriter::resumed_records) continues after its blocks, with the QBER
+// estimator replayed over them, so the output equals an uninterrupted run's. Throws InputError for
+// bad input, IoError for write failures; the writer is left uncommitted then.
 PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& output,
                              const PipelineOptions& options);
 

@@ -38,12 +38,14 @@ void QberEstimator::measured(double qber) noexcept {
   last_ = qber;
 }
 
-void QberEstimator::record(const BlockResult& block) noexcept {
-  switch (block.status) {
+void QberEstimator::record(const BlockResult& block) noexcept { record(block.status, block.qber); }
+
+void QberEstimator::record(BlockStatus status, double qber) noexcept {
+  switch (status) {
     case BlockStatus::kAccepted:
     case BlockStatus::kQberAboveThreshold:
     case BlockStatus::kNoSecretKey:
-      measured(block.qber);
+      measured(qber);
       break;
     case BlockStatus::kDecodingFailed:
       decoding_failed();

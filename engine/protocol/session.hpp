@@ -95,6 +95,7 @@ class QberEstimator {
   // (accepted, QBER above threshold, no secret key), growth after a decoding failure, nothing
   // otherwise. Alice's session and the pipeline both update through this.
   void record(const BlockResult& block) noexcept;
+  void record(BlockStatus status, double qber) noexcept;
 
  private:
   double estimate_, cap_;

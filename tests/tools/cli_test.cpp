@@ -1,7 +1,12 @@
 // The qkdpp binary end to end: help, version, `simulate` output and every bad-argument path.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "engine/io/key_file.hpp"
+#include "engine/io/key_journal.hpp"
 #include "engine/io/raw_key_file.hpp"
 #include "tests/engine/test_files.hpp"
 
@@ -331,6 +338,97 @@ TEST(Cli, RunDistillsASimulatedFileWithAQberJump) {
   expect_failure(
       "run --code qkdpp-n16 --input " + raw + " -o " + keys + " --security fixed-phase-error",
       "the phase-error bound must be given");
+}
+
+// Starts `qkdpp args...` in the background (output to /dev/null); returns its pid.
+pid_t spawn(const std::vector<std::string>& args) {
+  std::vector<std::string> argv_s{QKDPP_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, QKDPP_BINARY, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+TEST(Cli, RunKilledMidwayAndResumedEqualsAnUninterruptedRun) {
+  test::TempDir dir;
+  const std::string raw = (dir / "raw.h5").string(), full = (dir / "full.h5").string(),
+                    part = (dir / "part.h5").string();
+  // 150 blocks of the 2^16-bit family with a QBER jump, so aborts and the estimator's state
+  // matter across the interruption.
+  ASSERT_EQ(run("simulate --bits 8847450 --qber 0.015,0.05@0.4 --seed 5 -q -o " + raw).status, 0);
+  const std::string common = "run --code qkdpp-n16 --input " + raw + " --audit -q --seed ";
+  ASSERT_EQ(run(common + "11 -o " + full).status, 0);
+
+  // Kill -9 once the journal holds a few blocks.
+  const pid_t pid = spawn(
+      {"run", "--code", "qkdpp-n16", "--input", raw, "--audit", "--seed", "11", "-q", "-o", part});
+  ASSERT_GT(pid, 0);
+  const auto journal = engine::io::journal_path(part);
+  for (int i = 0; i < 60000; ++i) {
+    std::uint64_t blocks = 0;
+    try {
+      if (std::filesystem::exists(journal))
+        blocks = engine::io::read_key_journal(journal, "", {}).blocks;
+    } catch (const std::exception&) {  // header not written yet
+    }
+    if (blocks >= 3) break;
+    usleep(1000);
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be interrupted";
+  EXPECT_FALSE(std::filesystem::exists(part)) << "an interrupted run must not look complete";
+  // Also tear the last record, as a kill during its write would.
+  const auto size = std::filesystem::file_size(journal);
+  std::filesystem::resize_file(journal, size - 10);
+
+  const Result resumed =
+      run(common + "11 -o " + part + " --resume --json " + (dir / "report.json").string());
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  const auto report = nlohmann::json::parse(read_all(dir / "report.json"));
+  EXPECT_GE(report["resumed_blocks"].get<int>(), 2);  // >= 3 written, the torn one redone
+  EXPECT_LT(report["resumed_blocks"].get<int>(), 150);
+  EXPECT_EQ(report["blocks"].get<int>(), 150);
+  EXPECT_FALSE(std::filesystem::exists(journal));
+  EXPECT_FALSE(std::filesystem::exists(part + ".partial"));
+
+  const auto a = engine::io::read_key_file(full), b = engine::io::read_key_file(part);
+  ASSERT_EQ(a.blocks.size(), 150u);
+  EXPECT_EQ(a.blocks, b.blocks);
+  EXPECT_EQ(a.final_key, b.final_key);
+  ASSERT_TRUE(a.audit_seeds && b.audit_seeds);
+  EXPECT_EQ(*a.audit_seeds, *b.audit_seeds);
+  EXPECT_LT(
+      std::count_if(a.blocks.begin(), a.blocks.end(), [](const auto& r) { return r.status == 0; }),
+      150);
+
+  // A complete output is not resumed; a journal from other parameters is refused by name.
+  expect_failure(common + "11 -o " + part + " --resume", "is complete");
+  const pid_t again = spawn({"run", "--code", "qkdpp-n16", "--input", raw, "--audit", "--seed",
+                             "11", "-q", "-o", (dir / "other.h5").string()});
+  ASSERT_GT(again, 0);
+  const auto other_journal = engine::io::journal_path((dir / "other.h5").string());
+  for (int i = 0; i < 60000; ++i) {
+    try {
+      engine::io::read_key_journal(other_journal, "", {});
+      break;
+    } catch (const std::exception&) {  // not written yet
+    }
+    usleep(1000);
+  }
+  kill(again, SIGKILL);
+  waitpid(again, &status, 0);
+  expect_failure(common + "12 -o " + (dir / "other.h5").string() + " --resume",
+                 "seed (journal 11, now 12)");
 }
 
 }  // namespace

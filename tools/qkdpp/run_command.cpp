@@ -13,6 +13,7 @@
 #include "engine/codes/code_io.hpp"
 #include "engine/core/error.hpp"
 #include "engine/io/key_file.hpp"
+#include "engine/io/key_journal.hpp"
 #include "engine/pipeline/distill_pipeline.hpp"
 #include "tools/qkdpp/commands.hpp"
 
@@ -38,7 +39,31 @@ struct RunOptions {
   std::uint64_t seed = 0;
   std::string json;
   bool quiet = false;
+  bool resume = false;
 };
+
+// What an output depends on, recorded in its journal: --resume continues only a run with the same
+// parameters and input (the thread count does not change the output, so it is not here).
+std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& input,
+                            std::uint64_t input_bits, const engine::PipelineOptions& po) {
+  const engine::SecurityParameters& sp = po.protocol.security;
+  const nlohmann::json j = {{"qkdpp", QKDPP_VERSION},
+                            {"input", std::filesystem::absolute(input).lexically_normal().string()},
+                            {"input_bits", input_bits},
+                            {"code", opt.code},
+                            {"precision", opt.precision},
+                            {"security_model", engine::to_string(sp.model)},
+                            {"epsilon_sec", sp.epsilon_sec},
+                            {"phase_error", sp.phase_error},
+                            {"vacuum_fraction", sp.vacuum_fraction},
+                            {"single_photon_fraction", sp.single_photon_fraction},
+                            {"single_photon_phase_error", sp.single_photon_phase_error},
+                            {"abort_qber", opt.abort_qber},
+                            {"seed", opt.seed},
+                            {"audit", opt.audit},
+                            {"max_in_flight", po.max_in_flight}};
+  return j.dump();
+}
 
 std::filesystem::path demo_input() {
   const std::filesystem::path dir = std::filesystem::path(QKDPP_SOURCE_DIR) / "datasets" / "demo";
@@ -84,7 +109,25 @@ void run_run(const RunOptions& opt) {
   const engine::io::RawKeyReader reader(input);
   engine::io::KeyWriteOptions wo;
   wo.audit = opt.audit;
+  wo.journal_fingerprint = run_fingerprint(opt, input, reader.bits(engine::io::Party::kAlice), po);
+  wo.resume = opt.resume;
+  if (opt.resume && !std::filesystem::exists(engine::io::journal_path(opt.output)) &&
+      std::filesystem::exists(opt.output)) {
+    throw InputError("--resume: " + opt.output + " is complete (no journal " +
+                     engine::io::journal_path(opt.output).string() +
+                     " of an interrupted run); remove it or run without --resume");
+  }
   engine::io::KeyFileWriter writer(opt.output, wo);
+  if (opt.resume && !opt.quiet) {
+    if (writer.resumed_records().empty()) {
+      std::fprintf(stderr, "qkdpp run: no interrupted run of %s to resume; starting at block 0\n",
+                   opt.output.c_str());
+    } else {
+      std::fprintf(stderr, "qkdpp run: resuming %s after block %llu%s\n", opt.output.c_str(),
+                   static_cast<unsigned long long>(writer.resumed_records().size() - 1),
+                   writer.dropped_journal_bytes() ? " (a torn last record was dropped)" : "");
+    }
+  }
   writer.set_attribute("input", input.string());
   writer.set_attribute("code_family", opt.code);
   writer.set_attribute("security_model", engine::to_string(pc.security.model));
@@ -94,14 +137,16 @@ void run_run(const RunOptions& opt) {
   writer.set_attribute("source", std::string("qkdpp run ") + QKDPP_VERSION);
 
   const std::uint64_t total_blocks = reader.bits(engine::io::Party::kAlice) / pc.family->key_bits();
+  const std::uint64_t block_bits = pc.family->key_bits();
   const bool tty = !opt.quiet && isatty(STDERR_FILENO) != 0;
   const auto t0 = std::chrono::steady_clock::now();
   if (tty) {
     po.progress = [&](std::uint64_t done, std::uint64_t bits) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const double rate = static_cast<double>(bits) / s / 1e6;
-      const double eta =
-          done ? s * static_cast<double>(total_blocks - done) / static_cast<double>(done) : 0;
+      const double eta = bits ? s * static_cast<double>((total_blocks - done) * block_bits) /
+                                    static_cast<double>(bits)
+                              : 0;
       const int width = 30;
       const int filled = total_blocks ? static_cast<int>(width * done / total_blocks) : width;
       std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu blocks  %.1f Mbit/s  ETA %.0f s ", filled,
@@ -116,6 +161,7 @@ void run_run(const RunOptions& opt) {
   writer.commit();
 
   const double in_bits = static_cast<double>(s.input_bits);
+  const double run_bits = static_cast<double>(s.processed_bits);  // this run's, for rates
   nlohmann::json j = {
       {"input", input.string()},
       {"output", opt.output},
@@ -123,6 +169,7 @@ void run_run(const RunOptions& opt) {
       {"security_model", engine::to_string(pc.security.model)},
       {"threads", s.threads},
       {"blocks", s.blocks},
+      {"resumed_blocks", s.resumed_blocks},
       {"accepted", s.accepted},
       {"aborted", s.statuses},
       {"block_failure_rate",
@@ -134,17 +181,18 @@ void run_run(const RunOptions& opt) {
       {"final_bits", s.final_bits},
       {"secret_fraction", in_bits > 0 ? static_cast<double>(s.final_bits) / in_bits : 0.0},
       {"seconds", s.seconds},
-      {"mbps", in_bits / s.seconds / 1e6},
+      {"processed_bits", s.processed_bits},
+      {"mbps", run_bits / s.seconds / 1e6},
       {"stages",
-       {{"read", {{"busy_seconds", s.read_seconds}, {"mbps", in_bits / s.read_seconds / 1e6}}},
+       {{"read", {{"busy_seconds", s.read_seconds}, {"mbps", run_bits / s.read_seconds / 1e6}}},
         {"distill",
-         {{"busy_seconds", s.distill_seconds}, {"mbps", in_bits / s.distill_seconds / 1e6}}},
+         {{"busy_seconds", s.distill_seconds}, {"mbps", run_bits / s.distill_seconds / 1e6}}},
         {"decode",
-         {{"busy_seconds", s.decode_seconds}, {"mbps", in_bits / s.decode_seconds / 1e6}}},
+         {{"busy_seconds", s.decode_seconds}, {"mbps", run_bits / s.decode_seconds / 1e6}}},
         {"amplify",
-         {{"busy_seconds", s.amplify_seconds}, {"mbps", in_bits / s.amplify_seconds / 1e6}}},
+         {{"busy_seconds", s.amplify_seconds}, {"mbps", run_bits / s.amplify_seconds / 1e6}}},
         {"write",
-         {{"busy_seconds", s.write_seconds}, {"mbps", in_bits / s.write_seconds / 1e6}}}}}};
+         {{"busy_seconds", s.write_seconds}, {"mbps", run_bits / s.write_seconds / 1e6}}}}}};
   if (!opt.json.empty()) engine::save_text_file(opt.json, j.dump(2) + "\n");  // atomic
   if (opt.quiet) return;
   std::printf("qkdpp run: %s -> %s (%s family, %s, %zu threads)\n", input.c_str(),
@@ -161,12 +209,16 @@ void run_run(const RunOptions& opt) {
   std::printf("  final key %llu bits from %llu input bits: secret fraction %.4f\n",
               static_cast<unsigned long long>(s.final_bits),
               static_cast<unsigned long long>(s.input_bits), j["secret_fraction"].get<double>());
+  if (s.resumed_blocks) {
+    std::printf("  (blocks 0-%llu taken over from the interrupted run; rates cover the rest)\n",
+                static_cast<unsigned long long>(s.resumed_blocks - 1));
+  }
   std::printf(
       "  %.2f s, %.2f Mbit/s of input key overall; busy time per stage (Mbit/s per busy "
       "core): read %.1f, distill %.1f (decode %.1f, amplify %.1f), write %.1f\n",
-      s.seconds, in_bits / s.seconds / 1e6, in_bits / s.read_seconds / 1e6,
-      in_bits / s.distill_seconds / 1e6, in_bits / s.decode_seconds / 1e6,
-      in_bits / s.amplify_seconds / 1e6, in_bits / s.write_seconds / 1e6);
+      s.seconds, run_bits / s.seconds / 1e6, run_bits / s.read_seconds / 1e6,
+      run_bits / s.distill_seconds / 1e6, run_bits / s.decode_seconds / 1e6,
+      run_bits / s.amplify_seconds / 1e6, run_bits / s.write_seconds / 1e6);
 }
 
 }  // namespace
@@ -191,6 +243,9 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--seed", opt->seed,
                   "Seeded randomness for Alice (reproducible runs; default 0: system CSPRNG)");
   cmd->add_option("--json", opt->json, "Write the summary as JSON to this file");
+  cmd->add_flag("--resume", opt->resume,
+                "Continue an interrupted run of the same command from its journal "
+                "(OUTPUT.journal), after its last completed block");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing on success");
   cmd->callback([opt] { run_run(*opt); });
 }
