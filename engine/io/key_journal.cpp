@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/core/error.hpp"
+#include "engine/core/parameters.hpp"
 #include "engine/protocol/messages.hpp"
 
 namespace qkdpp::engine::io {
@@ -90,21 +91,10 @@ int open_or_throw(const std::filesystem::path& path, int flags) {
 void check_fingerprint(const std::filesystem::path& journal, const std::string& found,
                        const std::string& expected) {
   if (found == expected) return;
-  std::string differences;
-  try {
-    const auto a = nlohmann::json::parse(found), b = nlohmann::json::parse(expected);
-    for (const auto& [key, value] : b.items()) {
-      if (!a.contains(key) || a[key] != value) {
-        differences += (differences.empty() ? "" : ", ") + key + " (journal " +
-                       (a.contains(key) ? a[key].dump() : "absent") + ", now " + value.dump() + ")";
-      }
-    }
-  } catch (const nlohmann::json::exception&) {
-    differences = "unreadable parameters";
-  }
   throw InputError(journal.string() +
-                   ": was written by a run with other parameters, so it cannot be resumed: " +
-                   (differences.empty() ? std::string("parameter set differs") : differences));
+                   ": was written by a run with other parameters (journal vs now), so it cannot "
+                   "be resumed: " +
+                   parameter_differences(found, expected));
 }
 
 }  // namespace

@@ -42,18 +42,25 @@ struct Worker {
   }
 };
 
-}  // namespace
+// Distills one block (its key slices read, its estimate set) into b.result on a pipeline thread.
+using DistillFn = std::function<void(Block& b)>;
 
-PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& output,
-                             const PipelineOptions& options) {
+// The pipeline shared by batch and two-party runs; `read_alice` / `read_bob` say which slices the
+// read stage loads.
+PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& output,
+                           const PipelineOptions& options, bool read_alice, bool read_bob,
+                           const DistillFn& distill) {
   using io::Party;
   const ProtocolConfig& protocol = options.protocol;
   if (!protocol.family) throw InputError("pipeline: no code family");
-  if (!input.has(Party::kAlice) || !input.has(Party::kBob)) {
-    throw InputError(input.path().string() + ": needs both alice/key and bob/key");
+  for (auto [party, needed] : {std::pair{Party::kAlice, read_alice}, {Party::kBob, read_bob}}) {
+    if (needed && !input.has(party)) {
+      throw InputError(input.path().string() + ": needs " +
+                       (party == Party::kAlice ? "alice/key" : "bob/key"));
+    }
   }
-  const std::uint64_t total = input.bits(Party::kAlice);
-  if (input.bits(Party::kBob) != total) {
+  const std::uint64_t total = input.bits(read_alice ? Party::kAlice : Party::kBob);
+  if (read_alice && read_bob && input.bits(Party::kBob) != total) {
     throw InputError(input.path().string() + ": alice/key has " + std::to_string(total) +
                      " bits but bob/key " + std::to_string(input.bits(Party::kBob)));
   }
@@ -119,7 +126,6 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
   }
   summary.resumed_blocks = first_block;
 
-  tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
   std::uint64_t next = first_block;
   const auto t0 = Clock::now();
 
@@ -149,8 +155,8 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
                 }
                 b->qber_estimate = estimates[k - estimates_base];
               }
-              b->alice = input.read(Party::kAlice, b->start_bit, n);
-              b->bob = input.read(Party::kBob, b->start_bit, n);
+              if (read_alice) b->alice = input.read(Party::kAlice, b->start_bit, n);
+              if (read_bob) b->bob = input.read(Party::kBob, b->start_bit, n);
               ++next;
               summary.read_seconds += since(start);
               return b;
@@ -159,17 +165,7 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
                 tbb::filter_mode::parallel,
                 [&](std::shared_ptr<Block> b) {
                   const auto start = Clock::now();
-                  auto& slot = workers.local();
-                  if (!slot) slot = std::make_unique<Worker>(protocol);
-                  Worker& w = *slot;
-                  if (options.seed != 0) {
-                    w.alice.set_random(std::make_unique<SeededRandom>(options.seed, b->index + 1));
-                  }
-                  auto [alice, bob] = run_block(w.alice, w.bob, *w.a, *w.b, b->index, b->alice,
-                                                b->bob, b->qber_estimate);
-                  b->result = std::move(alice);
-                  b->result.decode_seconds = bob.decode_seconds;
-                  b->result.amplify_seconds += bob.amplify_seconds;
+                  distill(*b);
                   b->alice = kernels::BitVector();
                   b->bob = kernels::BitVector();
                   b->distill_seconds = since(start);
@@ -205,6 +201,66 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
   summary.mean_qber = summary.verified ? qber_sum / static_cast<double>(summary.verified) : 0.0;
   summary.efficiency = shannon > 0 ? leak / shannon : 0.0;
   return summary;
+}
+
+}  // namespace
+
+PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& output,
+                             const PipelineOptions& options) {
+  tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
+  return run_blocks(input, output, options, true, true, [&](Block& b) {
+    auto& slot = workers.local();
+    if (!slot) slot = std::make_unique<Worker>(options.protocol);
+    Worker& w = *slot;
+    if (options.seed != 0) {
+      w.alice.set_random(std::make_unique<SeededRandom>(options.seed, b.index + 1));
+    }
+    auto [alice, bob] =
+        run_block(w.alice, w.bob, *w.a, *w.b, b.index, b.alice, b.bob, b.qber_estimate);
+    b.result = std::move(alice);
+    b.result.decode_seconds = bob.decode_seconds;
+    b.result.amplify_seconds += bob.amplify_seconds;
+  });
+}
+
+PipelineSummary run_party_pipeline(net::Role role, const io::RawKeyReader& input,
+                                   io::KeyFileWriter& output, const PipelineOptions& options,
+                                   net::Link& link) {
+  const bool alice = role == net::Role::kAlice;
+  tbb::enumerable_thread_specific<std::unique_ptr<AliceSession>> alices;
+  tbb::enumerable_thread_specific<std::unique_ptr<BobSession>> bobs;
+  return run_blocks(input, output, options, alice, !alice, [&](Block& b) {
+    const std::unique_ptr<Channel> ch = link.open_block(b.index);
+    // Pumps one session until its block is over.
+    const auto pump = [&](auto& session) {
+      while (!session.finished()) {
+        for (const Message& reply : session.handle(ch->receive())) ch->send(reply);
+      }
+    };
+    try {
+      if (alice) {
+        auto& a = alices.local();
+        if (!a)
+          a = std::make_unique<AliceSession>(options.protocol, std::make_unique<SystemRandom>());
+        if (options.seed != 0) {
+          a->set_random(std::make_unique<SeededRandom>(options.seed, b.index + 1));
+        }
+        for (const Message& m : a->begin_block(b.index, b.alice, b.qber_estimate)) ch->send(m);
+        pump(*a);
+        b.result = a->result();
+      } else {
+        auto& s = bobs.local();
+        if (!s) s = std::make_unique<BobSession>(options.protocol);
+        s->begin_block(b.index, b.bob);
+        pump(*s);
+        b.result = s->result();
+      }
+    } catch (...) {
+      link.close_block(b.index);
+      throw;
+    }
+    link.close_block(b.index);
+  });
 }
 
 }  // namespace qkdpp::engine

@@ -14,6 +14,7 @@
 
 #include "engine/io/key_file.hpp"
 #include "engine/io/raw_key_file.hpp"
+#include "engine/net/link.hpp"
 #include "engine/protocol/session.hpp"
 
 namespace qkdpp::engine {
@@ -58,5 +59,13 @@ struct PipelineSummary {
 // bad input, IoError for write failures; the writer is left uncommitted then.
 PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& output,
                              const PipelineOptions& options);
+
+// One party of a two-machine run (docs/network.md): the same pipeline with only this party's
+// session, reading only its own key (alice/key or bob/key), its messages carried by `link`.
+// Alice's output equals a batch run's on the same input (with the same --seed), and so does
+// Bob's, block for block. IoError when the link fails (timeouts, a lost connection).
+PipelineSummary run_party_pipeline(net::Role role, const io::RawKeyReader& input,
+                                   io::KeyFileWriter& output, const PipelineOptions& options,
+                                   net::Link& link);
 
 }  // namespace qkdpp::engine

@@ -24,6 +24,12 @@ std::string to_string(MessageType type) {
       return "amplify";
     case MessageType::kAbort:
       return "abort";
+    case MessageType::kHello:
+      return "hello";
+    case MessageType::kHelloAck:
+      return "hello-ack";
+    case MessageType::kBye:
+      return "bye";
   }
   return "unknown";
 }
@@ -62,7 +68,7 @@ Message decode(std::span<const std::uint8_t> frame) {
     throw InputError("message: unsupported version " + std::to_string(frame[4]));
   }
   const std::uint8_t type = frame[5];
-  if (type < 1 || type > 7) throw InputError("message: unknown type " + std::to_string(type));
+  if (type < 1 || type > 10) throw InputError("message: unknown type " + std::to_string(type));
   Message m;
   m.type = static_cast<MessageType>(type);
   m.block = get(frame.subspan(6), 8);
@@ -95,6 +101,22 @@ PayloadWriter& PayloadWriter::bits(const kernels::BitVector& v) {
   bytes_.resize(start + (v.size() + 7) / 8);
   v.to_bytes(std::span<std::uint8_t>(bytes_.data() + start, bytes_.size() - start));
   return *this;
+}
+
+PayloadWriter& PayloadWriter::bytes(std::span<const std::uint8_t> v) {
+  u64(v.size());
+  bytes_.insert(bytes_.end(), v.begin(), v.end());
+  return *this;
+}
+
+std::vector<std::uint8_t> PayloadReader::bytes(std::size_t max_bytes) {
+  const std::uint64_t n = u64();
+  if (n > max_bytes) {
+    throw InputError(what_ + ": " + std::to_string(n) + " bytes where at most " +
+                     std::to_string(max_bytes) + " fit");
+  }
+  const auto b = take(n);
+  return {b.begin(), b.end()};
 }
 
 std::span<const std::uint8_t> PayloadReader::take(std::size_t n) {

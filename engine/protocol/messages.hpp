@@ -19,7 +19,12 @@ enum class MessageType : std::uint8_t {
   kVerify = 4,         // A->B: verification hash key and Alice's tag
   kVerifyOutcome = 5,  // B->A: tags equal or not, number of bits Bob corrected
   kAmplify = 6,        // A->B: final length and Toeplitz seed
-  kAbort = 7,          // A->B: the block ends without key, with a reason
+  kAbort = 7,          // A->B: the block ends without key, with a reason (B->A over a network
+                       // link when a message failed authentication)
+  // Link control over a network (engine/net/link.hpp), block field unused (0):
+  kHello = 8,     // both ways first: link version, role, key-pool offset, run parameters
+  kHelloAck = 9,  // both ways, authenticated: BLAKE2b of both hellos
+  kBye = 10,      // both ways last: no more messages
 };
 
 std::string to_string(MessageType type);
@@ -54,6 +59,8 @@ class PayloadWriter {
   PayloadWriter& f64(double v);
   // Bit count (u64) then the packed bytes (SPEC section 1 order).
   PayloadWriter& bits(const kernels::BitVector& v);
+  // Byte count (u64) then the bytes.
+  PayloadWriter& bytes(std::span<const std::uint8_t> v);
   std::vector<std::uint8_t> take() { return std::move(bytes_); }
 
  private:
@@ -70,6 +77,8 @@ class PayloadReader {
   double f64();
   // At most `max_bits` bits (InputError above).
   kernels::BitVector bits(std::size_t max_bits);
+  // At most `max_bytes` bytes (InputError above).
+  std::vector<std::uint8_t> bytes(std::size_t max_bytes);
   // InputError if bytes remain.
   void finish() const;
 

@@ -14,6 +14,7 @@
 #include "engine/core/error.hpp"
 #include "engine/io/key_file.hpp"
 #include "engine/io/key_journal.hpp"
+#include "engine/net/link.hpp"
 #include "engine/pipeline/distill_pipeline.hpp"
 #include "tools/qkdpp/commands.hpp"
 
@@ -40,7 +41,30 @@ struct RunOptions {
   std::string json;
   bool quiet = false;
   bool resume = false;
+  // Two-machine operation (docs/network.md).
+  std::string role;  // "", "alice" or "bob"
+  std::string listen, connect;
+  std::string auth_key;
+  double timeout = 60.0;
 };
+
+// What both parties of a two-machine run must agree on (the link's handshake compares it).
+std::string link_fingerprint(const RunOptions& opt, std::uint64_t input_bits,
+                             const engine::PipelineOptions& po) {
+  const engine::SecurityParameters& sp = po.protocol.security;
+  const nlohmann::json j = {{"protocol", 1},
+                            {"code", opt.code},
+                            {"block_bits", po.protocol.family->key_bits()},
+                            {"input_bits", input_bits},
+                            {"security_model", engine::to_string(sp.model)},
+                            {"epsilon_sec", sp.epsilon_sec},
+                            {"phase_error", sp.phase_error},
+                            {"vacuum_fraction", sp.vacuum_fraction},
+                            {"single_photon_fraction", sp.single_photon_fraction},
+                            {"single_photon_phase_error", sp.single_photon_phase_error},
+                            {"abort_qber", opt.abort_qber}};
+  return j.dump();
+}
 
 // What an output depends on, recorded in its journal: --resume continues only a run with the same
 // parameters and input (the thread count does not change the output, so it is not here).
@@ -107,6 +131,51 @@ void run_run(const RunOptions& opt) {
   po.seed = opt.seed;
 
   const engine::io::RawKeyReader reader(input);
+  const bool party = !opt.role.empty();
+  if (party) {
+    if (opt.role != "alice" && opt.role != "bob") {
+      throw InputError("--role: '" + opt.role + "' is not alice or bob");
+    }
+    if (opt.role == "alice" && opt.listen.empty()) throw InputError("--role alice needs --listen");
+    if (opt.role == "bob" && opt.connect.empty()) throw InputError("--role bob needs --connect");
+    if (opt.resume) throw InputError("--resume is not supported with --role yet");
+    if (!(opt.timeout > 0.0)) throw InputError("--timeout must be positive");
+  } else if (!opt.listen.empty() || !opt.connect.empty()) {
+    throw InputError("--listen and --connect need --role alice or --role bob");
+  }
+  const engine::io::Party own =
+      opt.role == "bob" ? engine::io::Party::kBob : engine::io::Party::kAlice;
+  if (party && !reader.has(own)) {
+    throw InputError(input.string() + ": has no " + opt.role + "/key for --role " + opt.role);
+  }
+  const std::uint64_t input_bits = reader.bits(own);
+  std::unique_ptr<engine::net::Link> link;
+  if (party) {
+    engine::net::LinkOptions lo;
+    lo.timeout = std::chrono::milliseconds(static_cast<long long>(opt.timeout * 1000));
+    if (!opt.auth_key.empty()) lo.auth_pool = opt.auth_key;
+    lo.log = [](const std::string& text) { std::fprintf(stderr, "qkdpp run: %s\n", text.c_str()); };
+    if (opt.auth_key.empty() && !opt.quiet) {
+      std::fprintf(stderr,
+                   "qkdpp run: WARNING: no --auth-key: the classical channel is not "
+                   "authenticated, so the keys are not secure against an active attacker\n");
+    }
+    engine::net::Socket socket;
+    if (opt.role == "alice") {
+      engine::net::Listener listener(engine::net::Endpoint::parse(opt.listen));
+      if (!opt.quiet) {
+        std::fprintf(stderr, "qkdpp run: Alice listening on port %u\n",
+                     static_cast<unsigned>(listener.bound_port()));
+      }
+      socket = listener.accept(lo.timeout);
+    } else {
+      socket = engine::net::connect_to(engine::net::Endpoint::parse(opt.connect), lo.timeout);
+    }
+    link = std::make_unique<engine::net::Link>(
+        std::move(socket),
+        opt.role == "alice" ? engine::net::Role::kAlice : engine::net::Role::kBob,
+        link_fingerprint(opt, input_bits, po), lo);
+  }
   engine::io::KeyWriteOptions wo;
   wo.audit = opt.audit;
   wo.journal_fingerprint = run_fingerprint(opt, input, reader.bits(engine::io::Party::kAlice), po);
@@ -135,8 +204,9 @@ void run_run(const RunOptions& opt) {
   writer.set_attribute("abort_qber", pc.abort_qber);
   writer.set_attribute("block_bits", static_cast<std::uint64_t>(pc.family->key_bits()));
   writer.set_attribute("source", std::string("qkdpp run ") + QKDPP_VERSION);
+  if (party) writer.set_attribute("role", opt.role);
 
-  const std::uint64_t total_blocks = reader.bits(engine::io::Party::kAlice) / pc.family->key_bits();
+  const std::uint64_t total_blocks = input_bits / pc.family->key_bits();
   const std::uint64_t block_bits = pc.family->key_bits();
   const bool tty = !opt.quiet && isatty(STDERR_FILENO) != 0;
   const auto t0 = std::chrono::steady_clock::now();
@@ -155,8 +225,17 @@ void run_run(const RunOptions& opt) {
                    static_cast<unsigned long long>(total_blocks), rate, eta);
     };
   }
-  const engine::PipelineSummary s = engine::run_pipeline(reader, writer, po);
+  const engine::PipelineSummary s =
+      party ? engine::run_party_pipeline(
+                  opt.role == "alice" ? engine::net::Role::kAlice : engine::net::Role::kBob, reader,
+                  writer, po, *link)
+            : engine::run_pipeline(reader, writer, po);
   if (tty) std::fprintf(stderr, "\n");
+  engine::net::LinkStats ls;
+  if (link) {
+    link->finish();
+    ls = link->stats();
+  }
   writer.set_attribute("final_bits", s.final_bits);
   writer.commit();
 
@@ -193,6 +272,13 @@ void run_run(const RunOptions& opt) {
          {{"busy_seconds", s.amplify_seconds}, {"mbps", run_bits / s.amplify_seconds / 1e6}}},
         {"write",
          {{"busy_seconds", s.write_seconds}, {"mbps", run_bits / s.write_seconds / 1e6}}}}}};
+  if (link) {
+    j["role"] = opt.role;
+    j["link"] = {{"frames_sent", ls.frames_sent},       {"frames_received", ls.frames_received},
+                 {"bytes_sent", ls.bytes_sent},         {"bytes_received", ls.bytes_received},
+                 {"rejected_frames", ls.rejected},      {"authenticated", ls.authenticated},
+                 {"auth_key_bytes", ls.auth_key_bytes}, {"pool_offset", ls.pool_offset}};
+  }
   if (!opt.json.empty()) engine::save_text_file(opt.json, j.dump(2) + "\n");  // atomic
   if (opt.quiet) return;
   std::printf("qkdpp run: %s -> %s (%s family, %s, %zu threads)\n", input.c_str(),
@@ -209,6 +295,16 @@ void run_run(const RunOptions& opt) {
   std::printf("  final key %llu bits from %llu input bits: secret fraction %.4f\n",
               static_cast<unsigned long long>(s.final_bits),
               static_cast<unsigned long long>(s.input_bits), j["secret_fraction"].get<double>());
+  if (link) {
+    std::printf("  link (%s): %llu frames sent, %llu received, %llu rejected; %s\n",
+                opt.role.c_str(), static_cast<unsigned long long>(ls.frames_sent),
+                static_cast<unsigned long long>(ls.frames_received),
+                static_cast<unsigned long long>(ls.rejected),
+                ls.authenticated ? ("authenticated, " + std::to_string(ls.auth_key_bytes) +
+                                    " bytes of pre-shared key consumed")
+                                       .c_str()
+                                 : "NOT authenticated");
+  }
   if (s.resumed_blocks) {
     std::printf("  (blocks 0-%llu taken over from the interrupted run; rates cover the rest)\n",
                 static_cast<unsigned long long>(s.resumed_blocks - 1));
@@ -246,6 +342,16 @@ void register_run_command(CLI::App& app) {
   cmd->add_flag("--resume", opt->resume,
                 "Continue an interrupted run of the same command from its journal "
                 "(OUTPUT.journal), after its last completed block");
+  cmd->add_option("--role", opt->role,
+                  "Two-machine run: this side's role, alice (with --listen) or bob (with "
+                  "--connect); each reads only its own key from --input");
+  cmd->add_option("--listen", opt->listen, "Alice: accept Bob's connection on HOST:PORT");
+  cmd->add_option("--connect", opt->connect, "Bob: connect to Alice at HOST:PORT");
+  cmd->add_option("--auth-key", opt->auth_key,
+                  "Pre-shared key pool for message authentication (same file on both sides; "
+                  "its use is recorded in FILE.used and never repeated)");
+  cmd->add_option("--timeout", opt->timeout, "Seconds any network wait may take")
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing on success");
   cmd->callback([opt] { run_run(*opt); });
 }

@@ -1,0 +1,433 @@
+// The network link: handshake, Wegman-Carter Poly1305 tags from the key pool, a receiver thread
+// that demultiplexes frames into per-block mailboxes.
+#include "engine/net/link.hpp"
+
+#include <poll.h>
+#include <sodium.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "engine/core/error.hpp"
+#include "engine/core/parameters.hpp"
+#include "engine/protocol/messages.hpp"
+
+namespace qkdpp::engine::net {
+
+namespace {
+
+constexpr std::uint32_t kLinkVersion = 1;
+constexpr std::size_t kTagBytes = crypto_onetimeauth_BYTES;  // 16
+constexpr std::size_t kMaxFingerprintBytes = 1u << 16;
+constexpr std::uint8_t kProtocolErrorStatus = 5;  // BlockStatus::kProtocolError
+
+std::uint64_t get_le(const std::uint8_t* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+Message control(MessageType type, std::vector<std::uint8_t> payload = {}) {
+  Message m;
+  m.type = type;
+  m.payload = std::move(payload);
+  return m;
+}
+
+// Bytes consumed from a key pool, in its state file POOL.used (decimal), replaced atomically.
+std::filesystem::path state_path(const std::filesystem::path& pool) {
+  std::filesystem::path p = pool;
+  p += ".used";
+  return p;
+}
+
+std::uint64_t read_used(const std::filesystem::path& pool) {
+  std::ifstream in(state_path(pool));
+  if (!in) return 0;
+  std::uint64_t v = 0;
+  if (!(in >> v)) throw InputError(state_path(pool).string() + ": not a byte count");
+  return v;
+}
+
+void write_used(const std::filesystem::path& pool, std::uint64_t used) {
+  const auto path = state_path(pool);
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << used << "\n";
+    out.flush();
+    if (!out) throw IoError(tmp.string() + ": cannot record the key pool's use");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+struct Link::State {
+  Socket socket;
+  Role role;
+  LinkOptions options;
+
+  // Authentication.
+  bool auth = false;
+  std::vector<std::uint8_t> pool;
+  std::uint64_t start = 0, reserved = 0;
+  std::array<std::uint8_t, 16> r_send{}, r_recv{};
+  std::atomic<std::uint64_t> sent_frames{0}, received_frames{0};
+  std::mutex send_mutex;
+
+  // Receiving.
+  struct Item {
+    std::vector<std::uint8_t> frame;
+    bool rejected = false;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<std::uint64_t, std::deque<Item>> boxes;
+  std::set<std::uint64_t> open, closed;
+  bool down = false, peer_bye = false, stopping = false;
+  std::string down_reason;
+  LinkStats stats;
+  std::thread receiver;
+
+  void log(const std::string& text) {
+    if (options.log) options.log(text);
+  }
+
+  // Pool offset of the one-time pad of frame i in direction d (0: Alice to Bob).
+  std::uint64_t pad_offset(std::uint64_t i, int d) const { return start + 32 + 32 * i + 16 * d; }
+
+  void ensure_pool(std::uint64_t end) {
+    if (end > pool.size()) {
+      throw IoError("the authentication key pool " + options.auth_pool->string() +
+                    " is exhausted (" + std::to_string(pool.size()) +
+                    " bytes); supply fresh pre-shared key");
+    }
+    if (end > reserved) {
+      reserved = std::min<std::uint64_t>(pool.size(), end + options.reserve_bytes);
+      write_used(*options.auth_pool, reserved);  // before the bytes are used
+    }
+  }
+
+  std::array<std::uint8_t, kTagBytes> tag(std::span<const std::uint8_t> frame,
+                                          const std::array<std::uint8_t, 16>& r,
+                                          std::uint64_t pad) const {
+    std::array<std::uint8_t, crypto_onetimeauth_KEYBYTES> key;
+    std::memcpy(key.data(), r.data(), 16);
+    std::memcpy(key.data() + 16, pool.data() + pad, 16);
+    std::array<std::uint8_t, kTagBytes> t;
+    crypto_onetimeauth(t.data(), frame.data(), frame.size(), key.data());
+    sodium_memzero(key.data(), key.size());
+    return t;
+  }
+
+  int send_direction() const { return role == Role::kAlice ? 0 : 1; }
+
+  void send_frame(std::vector<std::uint8_t> frame) {
+    std::lock_guard lock(send_mutex);
+    if (auth) {
+      const std::uint64_t pad = pad_offset(sent_frames, send_direction());
+      {
+        std::lock_guard l(mutex);
+        ensure_pool(pad + 16);
+      }
+      const auto t = tag(frame, r_send, pad);
+      frame.insert(frame.end(), t.begin(), t.end());
+    }
+    ++sent_frames;
+    socket.write_all(frame.data(), frame.size(), options.timeout);
+    std::lock_guard l(mutex);
+    ++stats.frames_sent;
+    stats.bytes_sent += frame.size();
+  }
+
+  void send(const Message& m) { send_frame(encode(m)); }
+
+  // Reads one frame (header, payload, tag); nullopt at a clean end of stream. `authentic` tells
+  // whether its tag verified (always true without authentication).
+  std::optional<std::vector<std::uint8_t>> read_frame(bool& authentic) {
+    std::vector<std::uint8_t> frame(kMessageHeaderBytes);
+    if (!socket.read_exact(frame.data(), frame.size(), options.timeout)) return std::nullopt;
+    if (std::memcmp(frame.data(), "QKPP", 4) != 0 || frame[4] != 1) {
+      throw IoError("connection: the stream is corrupted (bad frame header)");
+    }
+    const std::uint64_t length = get_le(frame.data() + 14, 4);
+    if (length > kMaxPayloadBytes) throw IoError("connection: frame length above the limit");
+    frame.resize(kMessageHeaderBytes + length);
+    if (length > 0 &&
+        !socket.read_exact(frame.data() + kMessageHeaderBytes, length, options.timeout)) {
+      throw IoError("connection closed by the peer in the middle of a message");
+    }
+    authentic = true;
+    if (auth) {
+      std::array<std::uint8_t, kTagBytes> got;
+      if (!socket.read_exact(got.data(), got.size(), options.timeout)) {
+        throw IoError("connection closed by the peer in the middle of a message");
+      }
+      const std::uint64_t pad = pad_offset(received_frames, 1 - send_direction());
+      {
+        std::lock_guard l(mutex);
+        ensure_pool(pad + 16);
+      }
+      const auto want = tag(frame, r_recv, pad);
+      authentic = sodium_memcmp(got.data(), want.data(), kTagBytes) == 0;
+    }
+    ++received_frames;
+    return frame;
+  }
+
+  void receive_loop() {
+    try {
+      for (;;) {
+        pollfd_wait();
+        if (stopping) return;
+        bool authentic = false;
+        auto frame = read_frame(authentic);
+        std::unique_lock lock(mutex);
+        if (!frame) {
+          down = true;
+          down_reason = "the peer closed the connection";
+          changed.notify_all();
+          return;
+        }
+        ++stats.frames_received;
+        stats.bytes_received += frame->size() + (auth ? kTagBytes : 0);
+        const auto type = static_cast<MessageType>((*frame)[5]);
+        const std::uint64_t block = get_le(frame->data() + 6, 8);
+        if (!authentic) {
+          ++stats.rejected;
+          log("rejected a " + to_string(type) + " frame for block " + std::to_string(block) +
+              ": authentication failed (forged, altered, replayed or reordered)");
+        }
+        if (type == MessageType::kBye) {
+          if (authentic) peer_bye = true;
+          changed.notify_all();
+          continue;
+        }
+        if (type == MessageType::kHello || type == MessageType::kHelloAck) continue;
+        if (closed.count(block) != 0) {
+          log("dropped a " + to_string(type) + " frame for block " + std::to_string(block) +
+              ", which has ended here");
+          continue;
+        }
+        boxes[block].push_back(
+            {authentic ? std::move(*frame) : std::vector<std::uint8_t>{}, !authentic});
+        changed.notify_all();
+      }
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mutex);
+      if (!stopping) {
+        down = true;
+        down_reason = e.what();
+      }
+      changed.notify_all();
+    }
+  }
+
+  // Waits for readable data in slices, so that stopping is noticed.
+  void pollfd_wait() {
+    pollfd p{socket.fd(), POLLIN, 0};
+    while (!stopping) {
+      const int rc = ::poll(&p, 1, 200);
+      if (rc > 0 || (rc < 0 && errno != EINTR)) return;
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    socket.shutdown();
+    if (receiver.joinable()) receiver.join();
+  }
+};
+
+namespace {
+
+class BlockChannel final : public Channel {
+ public:
+  BlockChannel(std::shared_ptr<Link::State> s, std::uint64_t block)
+      : s_(std::move(s)), block_(block) {}
+
+ protected:
+  void do_send(std::vector<std::uint8_t> frame, std::uint64_t) override {
+    s_->send_frame(std::move(frame));
+  }
+
+  std::optional<std::pair<std::vector<std::uint8_t>, std::uint64_t>> do_receive(
+      bool wait) override {
+    std::unique_lock lock(s_->mutex);
+    auto& box = s_->boxes[block_];
+    if (wait) {
+      const bool ready =
+          s_->changed.wait_for(lock, s_->options.timeout, [&] { return !box.empty() || s_->down; });
+      if (!ready) {
+        throw IoError("block " + std::to_string(block_) + ": no message from the peer for " +
+                      std::to_string(s_->options.timeout.count() / 1000) + " s");
+      }
+    }
+    if (box.empty()) {
+      if (wait && s_->down) {
+        throw IoError("block " + std::to_string(block_) + ": connection lost: " + s_->down_reason);
+      }
+      return std::nullopt;
+    }
+    Link::State::Item item = std::move(box.front());
+    box.pop_front();
+    if (!item.rejected) return std::make_pair(std::move(item.frame), std::uint64_t{0});
+    // A frame of this block failed authentication: the block ends on both sides.
+    lock.unlock();
+    PayloadWriter w;
+    w.u8(kProtocolErrorStatus);
+    Message abort = control(MessageType::kAbort, w.take());
+    abort.block = block_;
+    try {
+      s_->send(abort);
+    } catch (const IoError&) {  // the connection is gone too; the local abort still stands
+    }
+    return std::make_pair(encode(abort), std::uint64_t{0});
+  }
+
+ private:
+  std::shared_ptr<Link::State> s_;
+  std::uint64_t block_;
+};
+
+}  // namespace
+
+Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions options)
+    : state_(std::make_shared<State>()) {
+  State& s = *state_;
+  s.socket = std::move(socket);
+  s.role = role;
+  s.options = std::move(options);
+  if (sodium_init() < 0) throw IoError("libsodium failed to initialise");
+  std::uint64_t own_offset = 0;
+  if (s.options.auth_pool) {
+    const auto& path = *s.options.auth_pool;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(path.string() + ": cannot read the authentication key pool");
+    s.pool.assign(std::istreambuf_iterator<char>(in), {});
+    own_offset = read_used(path);
+    s.auth = true;
+  }
+  // Hellos, unauthenticated, then acknowledgements over both, authenticated.
+  PayloadWriter w;
+  w.u32(kLinkVersion).u8(static_cast<std::uint8_t>(role)).u8(s.auth ? 1 : 0).u64(own_offset);
+  w.bytes(std::span(reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()));
+  const std::vector<std::uint8_t> own_hello = encode(control(MessageType::kHello, w.take()));
+  s.socket.write_all(own_hello.data(), own_hello.size(), s.options.timeout);
+  const bool auth = s.auth;
+  s.auth = false;  // the hello carries no tag
+  bool authentic = false;
+  const auto peer_hello = s.read_frame(authentic);
+  s.auth = auth;
+  s.received_frames = 0;
+  if (!peer_hello) throw IoError("the peer closed the connection during the handshake");
+  const Message hello = decode(*peer_hello);
+  if (hello.type != MessageType::kHello) throw IoError("handshake: the peer did not say hello");
+  PayloadReader r(hello.payload, "hello message");
+  const std::uint32_t version = r.u32();
+  const std::uint8_t peer_role = r.u8();
+  const bool peer_auth = r.u8() != 0;
+  const std::uint64_t peer_offset = r.u64();
+  const auto peer_fp = r.bytes(kMaxFingerprintBytes);
+  r.finish();
+  if (version != kLinkVersion) {
+    throw InputError("handshake: the peer speaks link version " + std::to_string(version) +
+                     ", this is version " + std::to_string(kLinkVersion));
+  }
+  if (peer_role == static_cast<std::uint8_t>(role)) {
+    throw InputError(std::string("handshake: both sides are ") +
+                     (role == Role::kAlice ? "Alice" : "Bob"));
+  }
+  if (peer_auth != s.auth) {
+    throw InputError(std::string("handshake: ") + (s.auth ? "the peer" : "this side") +
+                     " has no authentication key pool (--auth-key): both or neither must");
+  }
+  const std::string peer_fingerprint(peer_fp.begin(), peer_fp.end());
+  if (peer_fingerprint != fingerprint) {
+    throw InputError("handshake: the peer runs with other parameters (peer vs here): " +
+                     parameter_differences(peer_fingerprint, fingerprint));
+  }
+  if (s.auth) {
+    s.start = std::max(own_offset, peer_offset);
+    s.reserved = s.start;
+    s.ensure_pool(s.start + 32);
+    const int d = s.send_direction();
+    std::memcpy(s.r_send.data(), s.pool.data() + s.start + 16 * d, 16);
+    std::memcpy(s.r_recv.data(), s.pool.data() + s.start + 16 * (1 - d), 16);
+    s.stats.pool_offset = s.start;
+    s.stats.authenticated = true;
+  }
+  // Both acknowledge the transcript (Alice's hello first), authenticated.
+  const auto& alice_hello = role == Role::kAlice ? own_hello : *peer_hello;
+  const auto& bob_hello = role == Role::kAlice ? *peer_hello : own_hello;
+  std::vector<std::uint8_t> transcript(alice_hello);
+  transcript.insert(transcript.end(), bob_hello.begin(), bob_hello.end());
+  std::vector<std::uint8_t> digest(32);
+  crypto_generichash(digest.data(), digest.size(), transcript.data(), transcript.size(), nullptr,
+                     0);
+  s.send(control(MessageType::kHelloAck, digest));
+  const auto ack = s.read_frame(authentic);
+  if (!ack) throw IoError("the peer closed the connection during the handshake");
+  const Message ack_msg = decode(*ack);
+  if (!authentic || ack_msg.type != MessageType::kHelloAck || ack_msg.payload != digest) {
+    throw InputError(
+        "handshake: the peer's acknowledgement failed authentication (different "
+        "key pools, or the hellos were altered in transit)");
+  }
+  s.receiver = std::thread([st = state_] { st->receive_loop(); });
+}
+
+Link::~Link() {
+  if (state_) state_->stop();
+}
+
+std::unique_ptr<Channel> Link::open_block(std::uint64_t block) {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->open.insert(block);
+  }
+  return std::make_unique<BlockChannel>(state_, block);
+}
+
+void Link::close_block(std::uint64_t block) {
+  std::lock_guard lock(state_->mutex);
+  state_->open.erase(block);
+  state_->boxes.erase(block);
+  state_->closed.insert(block);
+  while (state_->closed.size() > 4096) state_->closed.erase(state_->closed.begin());
+}
+
+void Link::finish() {
+  State& s = *state_;
+  s.send(control(MessageType::kBye));
+  {
+    std::unique_lock lock(s.mutex);
+    s.changed.wait_for(lock, s.options.timeout, [&] { return s.peer_bye || s.down; });
+  }
+  s.stop();
+}
+
+LinkStats Link::stats() const {
+  std::lock_guard lock(state_->mutex);
+  LinkStats st = state_->stats;
+  if (state_->auth) {
+    st.auth_key_bytes =
+        32 + 32 * std::max(state_->sent_frames.load(), state_->received_frames.load());
+  }
+  return st;
+}
+
+}  // namespace qkdpp::engine::net

@@ -1,0 +1,72 @@
+// A network link between Alice and Bob: protocol messages of many blocks in flight over one TCP
+// connection, each authenticated with a one-time MAC, demultiplexed into one Channel per block
+// (docs/network.md).
+//
+// Authentication (Wegman-Carter): tag = Poly1305 with key (r, s_i) over the frame, where r is a
+// per-direction hash key and s_i a fresh 16-byte one-time pad for the i-th frame in that
+// direction, both taken from a pre-shared key pool that is never reused: its state file
+// (`POOL.used`) records the bytes consumed, reserved before use. Poly1305 with a fixed r is
+// epsilon-almost-Delta-universal, so a forged, replayed, reordered or altered frame is accepted
+// with probability at most 8 ceil(L / 16) / 2^106 for an L-byte frame. A frame that fails its
+// tag ends its block (both sides abort it), not the run.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/net/socket.hpp"
+#include "engine/protocol/channel.hpp"
+
+namespace qkdpp::engine::net {
+
+enum class Role : std::uint8_t { kAlice = 1, kBob = 2 };
+
+struct LinkOptions {
+  std::chrono::milliseconds timeout{60000};  // for every blocking wait
+  // Pre-shared key pool (same file on both sides); nullopt: no authentication (tests, trusted
+  // networks only).
+  std::optional<std::filesystem::path> auth_pool;
+  // Pool bytes reserved in the state file per step (a crash wastes at most this much).
+  std::uint64_t reserve_bytes = 1u << 16;
+  std::function<void(const std::string&)> log;  // rejected frames and other events
+};
+
+struct LinkStats {
+  std::uint64_t frames_sent = 0, frames_received = 0;
+  std::uint64_t bytes_sent = 0, bytes_received = 0;
+  std::uint64_t rejected = 0;        // frames that failed authentication
+  std::uint64_t auth_key_bytes = 0;  // pool bytes consumed by this link
+  std::uint64_t pool_offset = 0;     // where this link started in the pool
+  bool authenticated = false;
+};
+
+class Link {
+ public:
+  // Exchanges hellos with the peer (run parameters `fingerprint`, a JSON object, must be equal:
+  // InputError naming the difference otherwise) and, with a pool, confirms them authenticated.
+  Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions options);
+  ~Link();
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+
+  // The channel of one block: sends tagged frames, receives this block's frames. A frame for the
+  // block that fails authentication arrives as an abort (kProtocolError) and the peer is sent one.
+  std::unique_ptr<Channel> open_block(std::uint64_t block);
+  // Ends a block: later frames for it are dropped.
+  void close_block(std::uint64_t block);
+  // Says goodbye and waits for the peer's (or its disconnection), then closes.
+  void finish();
+  LinkStats stats() const;
+
+  struct State;  // shared with the per-block channels (link.cpp)
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace qkdpp::engine::net
