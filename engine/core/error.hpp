@@ -24,4 +24,11 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// The network connection to the peer failed (refused, dropped, timed out): a two-machine run can
+// reconnect and resume.
+class LinkError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 }  // namespace qkdpp

@@ -125,11 +125,13 @@ void KeyFileWriter::open_journal() {
     return;
   }
   const KeyJournalScan scan = read_key_journal(
-      jpath, fingerprint, [&](const BlockRecord& r, const BitVector& key, const BitVector& seed) {
+      jpath, fingerprint,
+      [&](const BlockRecord& r, const BitVector& key, const BitVector& seed) {
         append(r, key, seed);
         impl_->resumed.push_back(r);
-      });
-  impl_->dropped_journal_bytes = scan.dropped_bytes;
+      },
+      impl_->options.resume_max_blocks);
+  impl_->dropped_journal_bytes = std::filesystem::file_size(jpath) - scan.valid_bytes;
   impl_->journal = KeyJournalWriter::reopen(jpath, scan.valid_bytes);
 }
 

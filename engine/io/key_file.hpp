@@ -42,6 +42,9 @@ struct KeyWriteOptions {
   // With a journal: if <path>.journal exists, rebuild the output from its intact records and
   // continue after them (InputError if it was written with other parameters).
   bool resume = false;
+  // Resuming: take at most this many blocks from the journal (a two-machine run keeps the blocks
+  // both sides completed) and cut the rest.
+  std::uint64_t resume_max_blocks = UINT64_MAX;
 };
 
 // Writes to `<path>.partial` and renames on commit(); an uncommitted writer deletes its partial

@@ -165,7 +165,8 @@ void KeyJournalWriter::append(const BlockRecord& record, const kernels::BitVecto
 KeyJournalScan read_key_journal(
     const std::filesystem::path& path, const std::string& expected_fingerprint,
     const std::function<void(const BlockRecord&, const kernels::BitVector&,
-                             const kernels::BitVector&)>& on_block) {
+                             const kernels::BitVector&)>& on_block,
+    std::uint64_t max_blocks) {
   if (sodium_init() < 0) throw IoError("libsodium failed to initialise");
   const std::string where = path.string();
   std::ifstream in(path, std::ios::binary);
@@ -180,7 +181,9 @@ KeyJournalScan read_key_journal(
   if (!expected_fingerprint.empty())
     check_fingerprint(path, scan.fingerprint, expected_fingerprint);
   scan.valid_bytes = kMagic.size() + 8 + fingerprint->size() + kHashBytes;
-  while (auto payload = read_framed(in)) {
+  while (scan.blocks < max_blocks) {
+    const auto payload = read_framed(in);
+    if (!payload) break;
     PayloadReader r(*payload, where + ": block record " + std::to_string(scan.blocks));
     BlockRecord rec;
     rec.index = r.u64();

@@ -51,11 +51,12 @@ struct KeyJournalScan {
 // Reads the journal, calling `on_block` for each intact record in order. InputError naming the
 // file if the header is damaged (nothing can be resumed then), if `expected_fingerprint` is
 // non-empty and differs (naming the parameters that differ, before any record is read), or if a
-// record breaks the block order.
+// record breaks the block order. At most `max_blocks` records are taken (valid_bytes ends there).
 KeyJournalScan read_key_journal(
     const std::filesystem::path& path, const std::string& expected_fingerprint,
     const std::function<void(const BlockRecord&, const kernels::BitVector& final_key,
-                             const kernels::BitVector& seed)>& on_block);
+                             const kernels::BitVector& seed)>& on_block,
+    std::uint64_t max_blocks = UINT64_MAX);
 
 // The journal path for an output file.
 std::filesystem::path journal_path(const std::filesystem::path& output);

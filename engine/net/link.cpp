@@ -98,6 +98,8 @@ struct Link::State {
   std::string down_reason;
   LinkStats stats;
   std::thread receiver;
+  bool peer_resuming = false;
+  std::uint64_t peer_blocks_done = 0;
 
   void log(const std::string& text) {
     if (options.log) options.log(text);
@@ -158,20 +160,20 @@ struct Link::State {
     std::vector<std::uint8_t> frame(kMessageHeaderBytes);
     if (!socket.read_exact(frame.data(), frame.size(), options.timeout)) return std::nullopt;
     if (std::memcmp(frame.data(), "QKPP", 4) != 0 || frame[4] != 1) {
-      throw IoError("connection: the stream is corrupted (bad frame header)");
+      throw LinkError("connection: the stream is corrupted (bad frame header)");
     }
     const std::uint64_t length = get_le(frame.data() + 14, 4);
-    if (length > kMaxPayloadBytes) throw IoError("connection: frame length above the limit");
+    if (length > kMaxPayloadBytes) throw LinkError("connection: frame length above the limit");
     frame.resize(kMessageHeaderBytes + length);
     if (length > 0 &&
         !socket.read_exact(frame.data() + kMessageHeaderBytes, length, options.timeout)) {
-      throw IoError("connection closed by the peer in the middle of a message");
+      throw LinkError("connection closed by the peer in the middle of a message");
     }
     authentic = true;
     if (auth) {
       std::array<std::uint8_t, kTagBytes> got;
       if (!socket.read_exact(got.data(), got.size(), options.timeout)) {
-        throw IoError("connection closed by the peer in the middle of a message");
+        throw LinkError("connection closed by the peer in the middle of a message");
       }
       const std::uint64_t pad = pad_offset(received_frames, 1 - send_direction());
       {
@@ -272,13 +274,14 @@ class BlockChannel final : public Channel {
       const bool ready =
           s_->changed.wait_for(lock, s_->options.timeout, [&] { return !box.empty() || s_->down; });
       if (!ready) {
-        throw IoError("block " + std::to_string(block_) + ": no message from the peer for " +
-                      std::to_string(s_->options.timeout.count() / 1000) + " s");
+        throw LinkError("block " + std::to_string(block_) + ": no message from the peer for " +
+                        std::to_string(s_->options.timeout.count() / 1000) + " s");
       }
     }
     if (box.empty()) {
       if (wait && s_->down) {
-        throw IoError("block " + std::to_string(block_) + ": connection lost: " + s_->down_reason);
+        throw LinkError("block " + std::to_string(block_) +
+                        ": connection lost: " + s_->down_reason);
       }
       return std::nullopt;
     }
@@ -293,7 +296,7 @@ class BlockChannel final : public Channel {
     abort.block = block_;
     try {
       s_->send(abort);
-    } catch (const IoError&) {  // the connection is gone too; the local abort still stands
+    } catch (const LinkError&) {  // the connection is gone too; the local abort still stands
     }
     return std::make_pair(encode(abort), std::uint64_t{0});
   }
@@ -324,6 +327,7 @@ Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions
   // Hellos, unauthenticated, then acknowledgements over both, authenticated.
   PayloadWriter w;
   w.u32(kLinkVersion).u8(static_cast<std::uint8_t>(role)).u8(s.auth ? 1 : 0).u64(own_offset);
+  w.u8(s.options.resuming ? 1 : 0).u64(s.options.resuming ? s.options.blocks_done : 0);
   w.bytes(std::span(reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()));
   const std::vector<std::uint8_t> own_hello = encode(control(MessageType::kHello, w.take()));
   s.socket.write_all(own_hello.data(), own_hello.size(), s.options.timeout);
@@ -333,14 +337,16 @@ Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions
   const auto peer_hello = s.read_frame(authentic);
   s.auth = auth;
   s.received_frames = 0;
-  if (!peer_hello) throw IoError("the peer closed the connection during the handshake");
+  if (!peer_hello) throw LinkError("the peer closed the connection during the handshake");
   const Message hello = decode(*peer_hello);
-  if (hello.type != MessageType::kHello) throw IoError("handshake: the peer did not say hello");
+  if (hello.type != MessageType::kHello) throw LinkError("handshake: the peer did not say hello");
   PayloadReader r(hello.payload, "hello message");
   const std::uint32_t version = r.u32();
   const std::uint8_t peer_role = r.u8();
   const bool peer_auth = r.u8() != 0;
   const std::uint64_t peer_offset = r.u64();
+  s.peer_resuming = r.u8() != 0;
+  s.peer_blocks_done = r.u64();
   const auto peer_fp = r.bytes(kMaxFingerprintBytes);
   r.finish();
   if (version != kLinkVersion) {
@@ -380,7 +386,7 @@ Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions
                      0);
   s.send(control(MessageType::kHelloAck, digest));
   const auto ack = s.read_frame(authentic);
-  if (!ack) throw IoError("the peer closed the connection during the handshake");
+  if (!ack) throw LinkError("the peer closed the connection during the handshake");
   const Message ack_msg = decode(*ack);
   if (!authentic || ack_msg.type != MessageType::kHelloAck || ack_msg.payload != digest) {
     throw InputError(
@@ -418,6 +424,18 @@ void Link::finish() {
     s.changed.wait_for(lock, s.options.timeout, [&] { return s.peer_bye || s.down; });
   }
   s.stop();
+}
+
+ResumePoint Link::resume_point(std::uint64_t max_in_flight, std::uint64_t total_blocks) const {
+  const State& s = *state_;
+  ResumePoint p;
+  p.resume = s.options.resuming || s.peer_resuming;
+  if (!p.resume) return p;
+  const std::uint64_t own = s.options.resuming ? s.options.blocks_done : 0;
+  p.keep_blocks = std::min(own, s.peer_blocks_done);
+  p.discard_until = std::max(
+      p.keep_blocks, std::min(total_blocks, std::max(own, s.peer_blocks_done) + max_in_flight));
+  return p;
 }
 
 LinkStats Link::stats() const {

@@ -32,8 +32,21 @@ struct LinkOptions {
   // networks only).
   std::optional<std::filesystem::path> auth_pool;
   // Pool bytes reserved in the state file per step (a crash wastes at most this much).
-  std::uint64_t reserve_bytes = 1u << 16;
+  std::uint64_t reserve_bytes = 4096;
   std::function<void(const std::string&)> log;  // rejected frames and other events
+  // Resuming: this side continues from its journal, which holds `blocks_done` blocks; both are
+  // told to the peer in the hello.
+  bool resuming = false;
+  std::uint64_t blocks_done = 0;
+};
+
+// Where both sides continue (agreed through the hellos): when either resumes, the blocks both
+// completed are kept, and the blocks after them that either side may have started are recorded as
+// interrupted (their messages may have been seen; redoing them would disclose more).
+struct ResumePoint {
+  bool resume = false;
+  std::uint64_t keep_blocks = UINT64_MAX;  // min of the two journals
+  std::uint64_t discard_until = 0;         // max of the two + blocks in flight, within the input
 };
 
 struct LinkStats {
@@ -49,6 +62,7 @@ class Link {
  public:
   // Exchanges hellos with the peer (run parameters `fingerprint`, a JSON object, must be equal:
   // InputError naming the difference otherwise) and, with a pool, confirms them authenticated.
+  // LinkError (an IoError) whenever the connection fails, here or later.
   Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions options);
   ~Link();
   Link(const Link&) = delete;
@@ -62,6 +76,7 @@ class Link {
   // Says goodbye and waits for the peer's (or its disconnection), then closes.
   void finish();
   LinkStats stats() const;
+  ResumePoint resume_point(std::uint64_t max_in_flight, std::uint64_t total_blocks) const;
 
   struct State;  // shared with the per-block channels (link.cpp)
 

@@ -33,7 +33,7 @@ bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
     const int rc = ::poll(&p, 1, static_cast<int>(std::max<long long>(left, 0)));
     if (rc > 0) return true;
     if (rc == 0) return false;
-    if (errno != EINTR) throw IoError("poll: " + errno_text());
+    if (errno != EINTR) throw LinkError("poll: " + errno_text());
   }
 }
 
@@ -52,7 +52,7 @@ void resolve(const Endpoint& e, bool passive, AddrInfo& out) {
   const std::string port = std::to_string(e.port);
   const int rc =
       getaddrinfo(e.host.empty() ? nullptr : e.host.c_str(), port.c_str(), &hints, &out.list);
-  if (rc != 0) throw IoError(e.to_string() + ": cannot resolve: " + gai_strerror(rc));
+  if (rc != 0) throw LinkError(e.to_string() + ": cannot resolve: " + gai_strerror(rc));
 }
 
 void set_nodelay(int fd) {
@@ -120,12 +120,12 @@ void Socket::write_all(const void* data, std::size_t size, std::chrono::millisec
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       if (!wait_for(fd_, POLLOUT, timeout)) {
-        throw IoError("connection: send timed out after " + std::to_string(timeout.count()) +
-                      " ms (peer not reading)");
+        throw LinkError("connection: send timed out after " + std::to_string(timeout.count()) +
+                        " ms (peer not reading)");
       }
       continue;
     }
-    throw IoError("connection lost while sending: " + errno_text());
+    throw LinkError("connection lost while sending: " + errno_text());
   }
 }
 
@@ -134,8 +134,8 @@ bool Socket::read_exact(void* data, std::size_t size, std::chrono::milliseconds 
   std::size_t got = 0;
   while (got < size) {
     if (!wait_for(fd_, POLLIN, timeout)) {
-      throw IoError("connection: no data from the peer for " + std::to_string(timeout.count()) +
-                    " ms");
+      throw LinkError("connection: no data from the peer for " + std::to_string(timeout.count()) +
+                      " ms");
     }
     const ssize_t n = ::recv(fd_, p + got, size - got, MSG_DONTWAIT);
     if (n > 0) {
@@ -144,10 +144,10 @@ bool Socket::read_exact(void* data, std::size_t size, std::chrono::milliseconds 
     }
     if (n == 0) {
       if (got == 0) return false;
-      throw IoError("connection closed by the peer in the middle of a message");
+      throw LinkError("connection closed by the peer in the middle of a message");
     }
     if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
-    throw IoError("connection lost while receiving: " + errno_text());
+    throw LinkError("connection lost while receiving: " + errno_text());
   }
   return true;
 }
@@ -176,15 +176,15 @@ Listener::Listener(const Endpoint& at) {
     socket_ = std::move(s);
     return;
   }
-  throw IoError(at.to_string() + ": cannot listen: " + last);
+  throw LinkError(at.to_string() + ": cannot listen: " + last);
 }
 
 Socket Listener::accept(std::chrono::milliseconds timeout) {
   if (!wait_for(socket_.fd(), POLLIN, timeout)) {
-    throw IoError("no peer connected within " + std::to_string(timeout.count() / 1000) + " s");
+    throw LinkError("no peer connected within " + std::to_string(timeout.count() / 1000) + " s");
   }
   Socket s(::accept4(socket_.fd(), nullptr, nullptr, SOCK_CLOEXEC));
-  if (!s.valid()) throw IoError("accept: " + errno_text());
+  if (!s.valid()) throw LinkError("accept: " + errno_text());
   set_nodelay(s.fd());
   return s;
 }
@@ -205,7 +205,7 @@ Socket connect_to(const Endpoint& to, std::chrono::milliseconds timeout) {
       last = errno_text();
     }
     if (Clock::now() >= deadline) {
-      throw IoError(to.to_string() + ": cannot connect: " + last);
+      throw LinkError(to.to_string() + ": cannot connect: " + last);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

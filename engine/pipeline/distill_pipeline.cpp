@@ -125,8 +125,17 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
     account(rec);
   }
   summary.resumed_blocks = first_block;
-
   std::uint64_t next = first_block;
+  for (; next < std::min(options.discard_until, blocks); ++next) {
+    io::BlockRecord rec;
+    rec.index = next;
+    rec.start_bit = next * n;
+    rec.bits = n;
+    rec.status = static_cast<std::uint8_t>(BlockStatus::kInterrupted);
+    output.append(rec, kernels::BitVector(), kernels::BitVector());
+    account(rec);
+  }
+
   const auto t0 = Clock::now();
 
   tbb::task_arena arena(static_cast<int>(threads));

@@ -27,6 +27,10 @@ struct PipelineOptions {
   std::size_t max_in_flight = 4;
   // Seeded per-block randomness for Alice (reproducible runs, tests); 0 = the system CSPRNG.
   std::uint64_t seed = 0;
+  // Two-machine resumption: blocks from the resumed ones up to this index are recorded as
+  // interrupted (status 6, no key) without being distilled: they may have been in flight when
+  // the connection dropped, so their messages may have been disclosed (docs/network.md).
+  std::uint64_t discard_until = 0;
   // Called from the writing stage after each block (progress display): blocks in the output so
   // far, and key bits this run has distilled.
   std::function<void(std::uint64_t blocks_done, std::uint64_t processed_bits)> progress;

@@ -28,6 +28,8 @@ std::string to_string(BlockStatus status) {
       return "no secret key";
     case BlockStatus::kProtocolError:
       return "protocol error";
+    case BlockStatus::kInterrupted:
+      return "interrupted";
   }
   return "unknown";
 }
@@ -52,6 +54,7 @@ void QberEstimator::record(BlockStatus status, double qber) noexcept {
       break;
     case BlockStatus::kVerificationFailed:
     case BlockStatus::kProtocolError:
+    case BlockStatus::kInterrupted:
       break;
   }
 }

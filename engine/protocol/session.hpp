@@ -32,6 +32,7 @@ enum class BlockStatus : std::uint8_t {
   kQberAboveThreshold = 3,  // measured QBER above the abort threshold
   kNoSecretKey = 4,         // the security bound leaves no key
   kProtocolError = 5,       // malformed or unexpected message
+  kInterrupted = 6,         // in flight when the network connection dropped (two-machine runs)
 };
 std::string to_string(BlockStatus status);
 

@@ -511,47 +511,60 @@ TEST(Cli, AliceAndBobOverAuthenticatedTcpEqualABatchRun) {
                  "cannot connect");
 }
 
-// Forwards a TCP connection (one accepted client to `to`), flipping one bit of the byte at
-// `flip_at` in the server-to-client direction.
-class FlippingProxy {
+// Forwards TCP connections from its port to `to`, one at a time, up to `connections` of them. On
+// the first connection it can flip one bit of the byte at `flip_at` of the server-to-client
+// stream, or cut the connection once `cut_after` bytes of that stream have passed.
+class Proxy {
  public:
-  FlippingProxy(std::uint16_t to, std::uint64_t flip_at)
-      : listener_(engine::net::Endpoint::parse("127.0.0.1:0")), to_(to), flip_at_(flip_at) {
-    thread_ = std::thread([this] { serve(); });
+  static constexpr std::uint64_t kNever = UINT64_MAX;
+  Proxy(std::uint16_t to, int connections, std::uint64_t flip_at, std::uint64_t cut_after)
+      : listener_(engine::net::Endpoint::parse("127.0.0.1:0")),
+        to_(to),
+        flip_at_(flip_at),
+        cut_after_(cut_after) {
+    thread_ = std::thread([this, connections] {
+      for (int i = 0; i < connections; ++i) serve(i == 0);
+    });
   }
-  ~FlippingProxy() { thread_.join(); }
+  ~Proxy() { thread_.join(); }
   std::uint16_t port() const { return listener_.bound_port(); }
 
  private:
-  void serve() {
+  void serve(bool first) {
     try {
       engine::net::Socket client = listener_.accept(std::chrono::seconds(30));
       engine::net::Socket server =
           engine::net::connect_to(engine::net::Endpoint::parse("127.0.0.1:" + std::to_string(to_)),
                                   std::chrono::seconds(30));
-      std::thread up([&] { pump(client, server, false); });
-      pump(server, client, true);
+      std::thread up([&] { pump(client, server, false, false); });
+      pump(server, client, true, first);
       up.join();
     } catch (const std::exception&) {
     }
   }
-  void pump(engine::net::Socket& from, engine::net::Socket& to, bool flip) {
+  void pump(engine::net::Socket& from, engine::net::Socket& to, bool down, bool first) {
     std::array<char, 4096> buf;
     std::uint64_t offset = 0;
     for (;;) {
       const ssize_t n = ::read(from.fd(), buf.data(), buf.size());
       if (n <= 0) break;
-      if (flip && flip_at_ >= offset && flip_at_ < offset + static_cast<std::uint64_t>(n)) {
+      if (down && first && flip_at_ >= offset &&
+          flip_at_ < offset + static_cast<std::uint64_t>(n)) {
         buf[flip_at_ - offset] ^= 0x04;
       }
       offset += static_cast<std::uint64_t>(n);
       if (::write(to.fd(), buf.data(), static_cast<std::size_t>(n)) != n) break;
+      if (down && first && offset >= cut_after_) {  // drop the connection both ways
+        ::shutdown(from.fd(), SHUT_RDWR);
+        ::shutdown(to.fd(), SHUT_RDWR);
+        return;
+      }
     }
     ::shutdown(to.fd(), SHUT_WR);
   }
   engine::net::Listener listener_;
   std::uint16_t to_;
-  std::uint64_t flip_at_;
+  std::uint64_t flip_at_, cut_after_;
   std::thread thread_;
 };
 
@@ -571,7 +584,7 @@ TEST(Cli, ATamperedMessageEndsItsBlockOnBothSidesAndNothingElse) {
   // the first blocks' syndromes of the rate-0.44 code are 4.6 kB): its payload, not its header.
   Result bob;
   {
-    FlippingProxy proxy(alice_port, 2000);
+    Proxy proxy(alice_port, 1, 2000, Proxy::kNever);
     bob =
         run("run --code qkdpp-n16 --input " + raw + " --audit -q -o " + (dir / "bob.h5").string() +
             " --role bob --connect 127.0.0.1:" + std::to_string(proxy.port()) + " --auth-key " +
@@ -600,6 +613,88 @@ TEST(Cli, ATamperedMessageEndsItsBlockOnBothSidesAndNothingElse) {
   EXPECT_GE(
       std::count_if(a.blocks.begin(), a.blocks.end(), [](const auto& r) { return r.status == 0; }),
       8);
+}
+
+TEST(Cli, AConnectionKilledMidwayIsRestoredWithoutLosingOrDuplicatingABlock) {
+  test::TempDir dir;
+  const std::string raw = (dir / "raw.h5").string();
+  ASSERT_EQ(run("simulate --bits 1769490 --qber 0.02 --seed 6 -q -o " + raw).status, 0);
+  ASSERT_EQ(run("run --code qkdpp-n16 --input " + raw + " --audit -q --seed 9 -o " +
+                (dir / "batch.h5").string())
+                .status,
+            0);
+  write_pool(dir / "pool-a.bin", 1 << 16, 3);
+  std::filesystem::copy_file(dir / "pool-a.bin", dir / "pool-b.bin");
+  const std::uint16_t alice_port = free_port();
+  const pid_t alice = spawn({"run",
+                             "--code",
+                             "qkdpp-n16",
+                             "--input",
+                             raw,
+                             "--audit",
+                             "-q",
+                             "--seed",
+                             "9",
+                             "-o",
+                             (dir / "alice.h5").string(),
+                             "--role",
+                             "alice",
+                             "--listen",
+                             "127.0.0.1:" + std::to_string(alice_port),
+                             "--timeout",
+                             "30",
+                             "--json",
+                             (dir / "alice.json").string(),
+                             "--auth-key",
+                             (dir / "pool-a.bin").string()});
+  ASSERT_GT(alice, 0);
+  Result bob;
+  {
+    // The first connection dies after 100 kB of Alice's traffic (a few blocks in).
+    Proxy proxy(alice_port, 2, Proxy::kNever, 100000);
+    bob =
+        run("run --code qkdpp-n16 --input " + raw + " --audit -q -o " + (dir / "bob.h5").string() +
+            " --role bob --connect 127.0.0.1:" + std::to_string(proxy.port()) +
+            " --timeout 30 --json " + (dir / "bob.json").string() + " --auth-key " +
+            (dir / "pool-b.bin").string());
+  }
+  ASSERT_EQ(bob.status, 0) << bob.output;
+  ASSERT_EQ(wait_status(alice), 0);
+  std::uint64_t offsets[2];
+  for (int side = 0; side < 2; ++side) {
+    const auto r = nlohmann::json::parse(read_all(dir / (side ? "bob.json" : "alice.json")));
+    EXPECT_EQ(r["reconnects"].get<int>(), 1) << side;
+    offsets[side] = r["link"]["pool_offset"].get<std::uint64_t>();
+  }
+  // The second connection authenticates with fresh pool bytes, after those reserved by the first.
+  EXPECT_EQ(offsets[0], offsets[1]);
+  EXPECT_GT(offsets[0], 0u);
+  const auto batch = engine::io::read_key_file(dir / "batch.h5");
+  const auto a = engine::io::read_key_file(dir / "alice.h5");
+  const auto b = engine::io::read_key_file(dir / "bob.h5");
+  EXPECT_EQ(a.final_key, b.final_key);
+  ASSERT_TRUE(a.audit_seeds && b.audit_seeds);
+  EXPECT_EQ(*a.audit_seeds, *b.audit_seeds);
+  ASSERT_EQ(a.blocks.size(), 30u);
+  ASSERT_EQ(b.blocks.size(), 30u);
+  std::size_t interrupted = 0, first_interrupted = 30;
+  for (std::size_t i = 0; i < 30; ++i) {
+    EXPECT_EQ(a.blocks[i].index, i);  // every block once, in order
+    EXPECT_EQ(a.blocks[i], b.blocks[i]) << i;
+    if (a.blocks[i].status == 6) {
+      ++interrupted;
+      first_interrupted = std::min(first_interrupted, i);
+      EXPECT_EQ(a.blocks[i].final_bits, 0u);
+    }
+  }
+  EXPECT_GE(interrupted, 1u);
+  EXPECT_LE(interrupted, 8u);  // at most the blocks that may have been in flight
+  for (std::size_t i = 0; i < first_interrupted; ++i) {
+    EXPECT_EQ(a.blocks[i], batch.blocks[i]) << "block " << i << " before the drop";
+  }
+  EXPECT_GE(
+      std::count_if(a.blocks.begin(), a.blocks.end(), [](const auto& r) { return r.status == 0; }),
+      20);
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ struct RunOptions {
   std::string listen, connect;
   std::string auth_key;
   double timeout = 60.0;
+  std::uint64_t reconnects = 3;
 };
 
 // What both parties of a two-machine run must agree on (the link's handshake compares it).
@@ -138,7 +139,6 @@ void run_run(const RunOptions& opt) {
     }
     if (opt.role == "alice" && opt.listen.empty()) throw InputError("--role alice needs --listen");
     if (opt.role == "bob" && opt.connect.empty()) throw InputError("--role bob needs --connect");
-    if (opt.resume) throw InputError("--resume is not supported with --role yet");
     if (!(opt.timeout > 0.0)) throw InputError("--timeout must be positive");
   } else if (!opt.listen.empty() || !opt.connect.empty()) {
     throw InputError("--listen and --connect need --role alice or --role bob");
@@ -149,65 +149,41 @@ void run_run(const RunOptions& opt) {
     throw InputError(input.string() + ": has no " + opt.role + "/key for --role " + opt.role);
   }
   const std::uint64_t input_bits = reader.bits(own);
-  std::unique_ptr<engine::net::Link> link;
-  if (party) {
-    engine::net::LinkOptions lo;
-    lo.timeout = std::chrono::milliseconds(static_cast<long long>(opt.timeout * 1000));
-    if (!opt.auth_key.empty()) lo.auth_pool = opt.auth_key;
-    lo.log = [](const std::string& text) { std::fprintf(stderr, "qkdpp run: %s\n", text.c_str()); };
-    if (opt.auth_key.empty() && !opt.quiet) {
-      std::fprintf(stderr,
-                   "qkdpp run: WARNING: no --auth-key: the classical channel is not "
-                   "authenticated, so the keys are not secure against an active attacker\n");
-    }
-    engine::net::Socket socket;
-    if (opt.role == "alice") {
-      engine::net::Listener listener(engine::net::Endpoint::parse(opt.listen));
-      if (!opt.quiet) {
-        std::fprintf(stderr, "qkdpp run: Alice listening on port %u\n",
-                     static_cast<unsigned>(listener.bound_port()));
-      }
-      socket = listener.accept(lo.timeout);
-    } else {
-      socket = engine::net::connect_to(engine::net::Endpoint::parse(opt.connect), lo.timeout);
-    }
-    link = std::make_unique<engine::net::Link>(
-        std::move(socket),
-        opt.role == "alice" ? engine::net::Role::kAlice : engine::net::Role::kBob,
-        link_fingerprint(opt, input_bits, po), lo);
-  }
+  const std::uint64_t block_bits = pc.family->key_bits();
+  const std::uint64_t total_blocks = input_bits / block_bits;
+  const auto journal = engine::io::journal_path(opt.output);
   engine::io::KeyWriteOptions wo;
   wo.audit = opt.audit;
-  wo.journal_fingerprint = run_fingerprint(opt, input, reader.bits(engine::io::Party::kAlice), po);
-  wo.resume = opt.resume;
-  if (opt.resume && !std::filesystem::exists(engine::io::journal_path(opt.output)) &&
-      std::filesystem::exists(opt.output)) {
-    throw InputError("--resume: " + opt.output + " is complete (no journal " +
-                     engine::io::journal_path(opt.output).string() +
+  wo.journal_fingerprint = run_fingerprint(opt, input, input_bits, po);
+  if (opt.resume && !std::filesystem::exists(journal) && std::filesystem::exists(opt.output)) {
+    throw InputError("--resume: " + opt.output + " is complete (no journal " + journal.string() +
                      " of an interrupted run); remove it or run without --resume");
   }
-  engine::io::KeyFileWriter writer(opt.output, wo);
-  if (opt.resume && !opt.quiet) {
-    if (writer.resumed_records().empty()) {
-      std::fprintf(stderr, "qkdpp run: no interrupted run of %s to resume; starting at block 0\n",
-                   opt.output.c_str());
-    } else {
-      std::fprintf(stderr, "qkdpp run: resuming %s after block %llu%s\n", opt.output.c_str(),
-                   static_cast<unsigned long long>(writer.resumed_records().size() - 1),
-                   writer.dropped_journal_bytes() ? " (a torn last record was dropped)" : "");
+  const auto open_writer = [&](bool resume, std::uint64_t max_blocks) {
+    wo.resume = resume;
+    wo.resume_max_blocks = max_blocks;
+    auto writer = std::make_unique<engine::io::KeyFileWriter>(opt.output, wo);
+    if (resume && !opt.quiet) {
+      if (writer->resumed_records().empty()) {
+        std::fprintf(stderr, "qkdpp run: no completed block of %s to resume; starting at 0\n",
+                     opt.output.c_str());
+      } else {
+        std::fprintf(stderr, "qkdpp run: resuming %s after block %llu%s\n", opt.output.c_str(),
+                     static_cast<unsigned long long>(writer->resumed_records().size() - 1),
+                     writer->dropped_journal_bytes() ? " (later journal records cut)" : "");
+      }
     }
-  }
-  writer.set_attribute("input", input.string());
-  writer.set_attribute("code_family", opt.code);
-  writer.set_attribute("security_model", engine::to_string(pc.security.model));
-  writer.set_attribute("epsilon_sec", pc.security.epsilon_sec);
-  writer.set_attribute("abort_qber", pc.abort_qber);
-  writer.set_attribute("block_bits", static_cast<std::uint64_t>(pc.family->key_bits()));
-  writer.set_attribute("source", std::string("qkdpp run ") + QKDPP_VERSION);
-  if (party) writer.set_attribute("role", opt.role);
+    writer->set_attribute("input", input.string());
+    writer->set_attribute("code_family", opt.code);
+    writer->set_attribute("security_model", engine::to_string(pc.security.model));
+    writer->set_attribute("epsilon_sec", pc.security.epsilon_sec);
+    writer->set_attribute("abort_qber", pc.abort_qber);
+    writer->set_attribute("block_bits", block_bits);
+    writer->set_attribute("source", std::string("qkdpp run ") + QKDPP_VERSION);
+    if (party) writer->set_attribute("role", opt.role);
+    return writer;
+  };
 
-  const std::uint64_t total_blocks = input_bits / pc.family->key_bits();
-  const std::uint64_t block_bits = pc.family->key_bits();
   const bool tty = !opt.quiet && isatty(STDERR_FILENO) != 0;
   const auto t0 = std::chrono::steady_clock::now();
   if (tty) {
@@ -225,19 +201,74 @@ void run_run(const RunOptions& opt) {
                    static_cast<unsigned long long>(total_blocks), rate, eta);
     };
   }
-  const engine::PipelineSummary s =
-      party ? engine::run_party_pipeline(
-                  opt.role == "alice" ? engine::net::Role::kAlice : engine::net::Role::kBob, reader,
-                  writer, po, *link)
-            : engine::run_pipeline(reader, writer, po);
-  if (tty) std::fprintf(stderr, "\n");
+
+  engine::PipelineSummary s;
   engine::net::LinkStats ls;
-  if (link) {
-    link->finish();
-    ls = link->stats();
+  std::uint64_t reconnects = 0;
+  if (!party) {
+    auto writer = open_writer(opt.resume, UINT64_MAX);
+    s = engine::run_pipeline(reader, *writer, po);
+    if (tty) std::fprintf(stderr, "\n");
+    writer->set_attribute("final_bits", s.final_bits);
+    writer->commit();
+  } else {
+    // Two machines: connect, agree where to continue, distill; after a dropped connection,
+    // reconnect and resume from the journals (docs/network.md).
+    const auto log = [quiet = opt.quiet](const std::string& text) {
+      if (!quiet) std::fprintf(stderr, "qkdpp run: %s\n", text.c_str());
+    };
+    engine::net::LinkOptions lo;
+    lo.timeout = std::chrono::milliseconds(static_cast<long long>(opt.timeout * 1000));
+    if (!opt.auth_key.empty()) lo.auth_pool = opt.auth_key;
+    lo.log = [](const std::string& text) { std::fprintf(stderr, "qkdpp run: %s\n", text.c_str()); };
+    if (opt.auth_key.empty()) {
+      log("WARNING: no --auth-key: the classical channel is not authenticated, so the keys are "
+          "not secure against an active attacker");
+    }
+    const engine::net::Role role =
+        opt.role == "alice" ? engine::net::Role::kAlice : engine::net::Role::kBob;
+    std::optional<engine::net::Listener> listener;
+    if (role == engine::net::Role::kAlice) {
+      listener.emplace(engine::net::Endpoint::parse(opt.listen));
+      log("Alice listening on port " + std::to_string(listener->bound_port()));
+    }
+    for (;; ++reconnects) {
+      const bool resuming = opt.resume || reconnects > 0;
+      lo.resuming = resuming;
+      lo.blocks_done =
+          resuming && std::filesystem::exists(journal)
+              ? engine::io::read_key_journal(journal, wo.journal_fingerprint, {}).blocks
+              : 0;
+      try {
+        engine::net::Socket socket =
+            listener
+                ? listener->accept(lo.timeout)
+                : engine::net::connect_to(engine::net::Endpoint::parse(opt.connect), lo.timeout);
+        engine::net::Link link(std::move(socket), role, link_fingerprint(opt, input_bits, po), lo);
+        const engine::net::ResumePoint at = link.resume_point(po.max_in_flight, total_blocks);
+        auto writer = open_writer(at.resume, at.keep_blocks);
+        po.discard_until = at.discard_until;
+        if (at.discard_until > at.keep_blocks) {
+          log("blocks " + std::to_string(at.keep_blocks) + "-" +
+              std::to_string(at.discard_until - 1) +
+              " may have been in flight when the connection dropped: recorded as interrupted, "
+              "no key");
+        }
+        s = engine::run_party_pipeline(role, reader, *writer, po, link);
+        if (tty) std::fprintf(stderr, "\n");
+        link.finish();
+        ls = link.stats();
+        writer->set_attribute("final_bits", s.final_bits);
+        writer->commit();
+        break;
+      } catch (const LinkError& e) {
+        if (tty) std::fprintf(stderr, "\n");
+        if (reconnects >= opt.reconnects) throw;
+        log(std::string("connection lost: ") + e.what() + "; reconnecting (" +
+            std::to_string(reconnects + 1) + " of " + std::to_string(opt.reconnects) + ")");
+      }
+    }
   }
-  writer.set_attribute("final_bits", s.final_bits);
-  writer.commit();
 
   const double in_bits = static_cast<double>(s.input_bits);
   const double run_bits = static_cast<double>(s.processed_bits);  // this run's, for rates
@@ -272,8 +303,9 @@ void run_run(const RunOptions& opt) {
          {{"busy_seconds", s.amplify_seconds}, {"mbps", run_bits / s.amplify_seconds / 1e6}}},
         {"write",
          {{"busy_seconds", s.write_seconds}, {"mbps", run_bits / s.write_seconds / 1e6}}}}}};
-  if (link) {
+  if (party) {
     j["role"] = opt.role;
+    j["reconnects"] = reconnects;
     j["link"] = {{"frames_sent", ls.frames_sent},       {"frames_received", ls.frames_received},
                  {"bytes_sent", ls.bytes_sent},         {"bytes_received", ls.bytes_received},
                  {"rejected_frames", ls.rejected},      {"authenticated", ls.authenticated},
@@ -295,15 +327,16 @@ void run_run(const RunOptions& opt) {
   std::printf("  final key %llu bits from %llu input bits: secret fraction %.4f\n",
               static_cast<unsigned long long>(s.final_bits),
               static_cast<unsigned long long>(s.input_bits), j["secret_fraction"].get<double>());
-  if (link) {
-    std::printf("  link (%s): %llu frames sent, %llu received, %llu rejected; %s\n",
-                opt.role.c_str(), static_cast<unsigned long long>(ls.frames_sent),
-                static_cast<unsigned long long>(ls.frames_received),
-                static_cast<unsigned long long>(ls.rejected),
-                ls.authenticated ? ("authenticated, " + std::to_string(ls.auth_key_bytes) +
-                                    " bytes of pre-shared key consumed")
-                                       .c_str()
-                                 : "NOT authenticated");
+  if (party) {
+    std::printf(
+        "  link (%s, %llu reconnects): %llu frames sent, %llu received, %llu rejected; %s\n",
+        opt.role.c_str(), static_cast<unsigned long long>(ls.frames_sent),
+        static_cast<unsigned long long>(ls.frames_received),
+        static_cast<unsigned long long>(ls.rejected),
+        ls.authenticated ? ("authenticated, " + std::to_string(ls.auth_key_bytes) +
+                            " bytes of pre-shared key consumed")
+                               .c_str()
+                         : "NOT authenticated");
   }
   if (s.resumed_blocks) {
     std::printf("  (blocks 0-%llu taken over from the interrupted run; rates cover the rest)\n",
@@ -351,6 +384,9 @@ void register_run_command(CLI::App& app) {
                   "Pre-shared key pool for message authentication (same file on both sides; "
                   "its use is recorded in FILE.used and never repeated)");
   cmd->add_option("--timeout", opt->timeout, "Seconds any network wait may take")
+      ->capture_default_str();
+  cmd->add_option("--reconnects", opt->reconnects,
+                  "Two-machine run: times to reconnect and resume after a dropped connection")
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing on success");
   cmd->callback([opt] { run_run(*opt); });
