@@ -137,11 +137,14 @@ struct Link::State {
   void send_frame(std::vector<std::uint8_t> frame) {
     std::lock_guard lock(send_mutex);
     if (auth) {
-      const std::uint64_t pad = pad_offset(sent_frames, send_direction());
+      // Trailer: the frame's sequence number in its direction, then the tag over everything.
+      const std::uint64_t seq = sent_frames;
+      const std::uint64_t pad = pad_offset(seq, send_direction());
       {
         std::lock_guard l(mutex);
         ensure_pool(pad + 16);
       }
+      for (int i = 0; i < 8; ++i) frame.push_back(static_cast<std::uint8_t>(seq >> (8 * i)));
       const auto t = tag(frame, r_send, pad);
       frame.insert(frame.end(), t.begin(), t.end());
     }
@@ -154,8 +157,11 @@ struct Link::State {
 
   void send(const Message& m) { send_frame(encode(m)); }
 
-  // Reads one frame (header, payload, tag); nullopt at a clean end of stream. `authentic` tells
-  // whether its tag verified (always true without authentication).
+  // Reads one frame (header, payload, trailer); nullopt at a clean end of stream. Returns the frame
+  // without its trailer; `authentic` tells whether it verified (always true without
+  // authentication): a sequence number below the next expected one (a replay, or a frame
+  // delivered after a later one) or a wrong tag fails, and does not move the expected number, so
+  // an injected frame costs nothing but itself.
   std::optional<std::vector<std::uint8_t>> read_frame(bool& authentic) {
     std::vector<std::uint8_t> frame(kMessageHeaderBytes);
     if (!socket.read_exact(frame.data(), frame.size(), options.timeout)) return std::nullopt;
@@ -164,26 +170,33 @@ struct Link::State {
     }
     const std::uint64_t length = get_le(frame.data() + 14, 4);
     if (length > kMaxPayloadBytes) throw LinkError("connection: frame length above the limit");
-    frame.resize(kMessageHeaderBytes + length);
-    if (length > 0 &&
-        !socket.read_exact(frame.data() + kMessageHeaderBytes, length, options.timeout)) {
+    const std::size_t trailer = auth ? 8 + kTagBytes : 0;
+    frame.resize(kMessageHeaderBytes + length + trailer);
+    if (frame.size() > kMessageHeaderBytes &&
+        !socket.read_exact(frame.data() + kMessageHeaderBytes, length + trailer, options.timeout)) {
       throw LinkError("connection closed by the peer in the middle of a message");
     }
     authentic = true;
     if (auth) {
-      std::array<std::uint8_t, kTagBytes> got;
-      if (!socket.read_exact(got.data(), got.size(), options.timeout)) {
-        throw LinkError("connection closed by the peer in the middle of a message");
+      const std::size_t body = kMessageHeaderBytes + length + 8;
+      const std::uint64_t seq = get_le(frame.data() + body - 8, 8);
+      const std::uint64_t expected = received_frames;
+      const std::uint64_t pad =
+          seq < (pool.size() >> 5) ? pad_offset(seq, 1 - send_direction()) : pool.size();
+      authentic = false;
+      if (seq >= expected && pad + 16 <= pool.size()) {
+        {
+          std::lock_guard l(mutex);
+          ensure_pool(pad + 16);
+        }
+        const auto want = tag(std::span(frame.data(), body), r_recv, pad);
+        authentic = sodium_memcmp(frame.data() + body, want.data(), kTagBytes) == 0;
       }
-      const std::uint64_t pad = pad_offset(received_frames, 1 - send_direction());
-      {
-        std::lock_guard l(mutex);
-        ensure_pool(pad + 16);
-      }
-      const auto want = tag(frame, r_recv, pad);
-      authentic = sodium_memcmp(got.data(), want.data(), kTagBytes) == 0;
+      if (authentic) received_frames = seq + 1;
+      frame.resize(kMessageHeaderBytes + length);
+    } else {
+      ++received_frames;
     }
-    ++received_frames;
     return frame;
   }
 
@@ -202,7 +215,7 @@ struct Link::State {
           return;
         }
         ++stats.frames_received;
-        stats.bytes_received += frame->size() + (auth ? kTagBytes : 0);
+        stats.bytes_received += frame->size() + (auth ? 8 + kTagBytes : 0);
         const auto type = static_cast<MessageType>((*frame)[5]);
         const std::uint64_t block = get_le(frame->data() + 6, 8);
         if (!authentic) {
