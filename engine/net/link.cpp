@@ -28,6 +28,7 @@ constexpr std::uint32_t kLinkVersion = 1;
 constexpr std::size_t kTagBytes = crypto_onetimeauth_BYTES;  // 16
 constexpr std::size_t kMaxFingerprintBytes = 1u << 16;
 constexpr std::uint8_t kProtocolErrorStatus = 5;  // BlockStatus::kProtocolError
+constexpr std::uint64_t kMaxSequenceGap = 1u << 16;
 
 std::uint64_t get_le(const std::uint8_t* p, int bytes) {
   std::uint64_t v = 0;
@@ -108,24 +109,39 @@ struct Link::State {
   // Pool offset of the one-time pad of frame i in direction d (0: Alice to Bob).
   std::uint64_t pad_offset(std::uint64_t i, int d) const { return start + 32 + 32 * i + 16 * d; }
 
-  void ensure_pool(std::uint64_t end) {
-    if (end > pool.size()) {
-      throw IoError("the authentication key pool " + options.auth_pool->string() +
-                    " is exhausted (" + std::to_string(pool.size()) +
-                    " bytes); supply fresh pre-shared key");
+  std::condition_variable pool_grown;
+  std::uint64_t replenished = 0;
+
+  std::string exhausted() const {
+    return "the authentication key pool " + options.auth_pool->string() + " is exhausted (" +
+           std::to_string(pool.size()) + " bytes); supply fresh pre-shared key";
+  }
+
+  // The 16 pool bytes at `offset`, reserved in the state file before use. Waits (up to the
+  // timeout) for the run to replenish the pool if they are not there yet; nullopt if they never
+  // come. Call with `mutex` held through `lock`.
+  std::optional<std::array<std::uint8_t, 16>> pool_bytes(std::unique_lock<std::mutex>& lock,
+                                                         std::uint64_t offset) {
+    if (offset + 16 > pool.size() && options.replenishing) {
+      pool_grown.wait_for(lock, options.timeout,
+                          [&] { return offset + 16 <= pool.size() || down || stopping; });
     }
-    if (end > reserved) {
-      reserved = std::min<std::uint64_t>(pool.size(), end + options.reserve_bytes);
+    if (offset + 16 > pool.size()) return std::nullopt;
+    if (offset + 16 > reserved) {
+      reserved = std::min<std::uint64_t>(pool.size(), offset + 16 + options.reserve_bytes);
       write_used(*options.auth_pool, reserved);  // before the bytes are used
     }
+    std::array<std::uint8_t, 16> out;
+    std::memcpy(out.data(), pool.data() + offset, 16);
+    return out;
   }
 
   std::array<std::uint8_t, kTagBytes> tag(std::span<const std::uint8_t> frame,
                                           const std::array<std::uint8_t, 16>& r,
-                                          std::uint64_t pad) const {
+                                          const std::array<std::uint8_t, 16>& pad) const {
     std::array<std::uint8_t, crypto_onetimeauth_KEYBYTES> key;
     std::memcpy(key.data(), r.data(), 16);
-    std::memcpy(key.data() + 16, pool.data() + pad, 16);
+    std::memcpy(key.data() + 16, pad.data(), 16);
     std::array<std::uint8_t, kTagBytes> t;
     crypto_onetimeauth(t.data(), frame.data(), frame.size(), key.data());
     sodium_memzero(key.data(), key.size());
@@ -139,13 +155,14 @@ struct Link::State {
     if (auth) {
       // Trailer: the frame's sequence number in its direction, then the tag over everything.
       const std::uint64_t seq = sent_frames;
-      const std::uint64_t pad = pad_offset(seq, send_direction());
+      std::optional<std::array<std::uint8_t, 16>> pad;
       {
-        std::lock_guard l(mutex);
-        ensure_pool(pad + 16);
+        std::unique_lock l(mutex);
+        pad = pool_bytes(l, pad_offset(seq, send_direction()));
       }
+      if (!pad) throw IoError(exhausted());
       for (int i = 0; i < 8; ++i) frame.push_back(static_cast<std::uint8_t>(seq >> (8 * i)));
-      const auto t = tag(frame, r_send, pad);
+      const auto t = tag(frame, r_send, *pad);
       frame.insert(frame.end(), t.begin(), t.end());
     }
     ++sent_frames;
@@ -181,16 +198,18 @@ struct Link::State {
       const std::size_t body = kMessageHeaderBytes + length + 8;
       const std::uint64_t seq = get_le(frame.data() + body - 8, 8);
       const std::uint64_t expected = received_frames;
-      const std::uint64_t pad =
-          seq < (pool.size() >> 5) ? pad_offset(seq, 1 - send_direction()) : pool.size();
       authentic = false;
-      if (seq >= expected && pad + 16 <= pool.size()) {
+      // Sequence numbers far beyond the expected one are forgeries: no waiting for pool bytes.
+      if (seq >= expected && seq - expected < kMaxSequenceGap) {
+        std::optional<std::array<std::uint8_t, 16>> pad;
         {
-          std::lock_guard l(mutex);
-          ensure_pool(pad + 16);
+          std::unique_lock l(mutex);
+          pad = pool_bytes(l, pad_offset(seq, 1 - send_direction()));
         }
-        const auto want = tag(std::span(frame.data(), body), r_recv, pad);
-        authentic = sodium_memcmp(frame.data() + body, want.data(), kTagBytes) == 0;
+        if (pad) {
+          const auto want = tag(std::span(frame.data(), body), r_recv, *pad);
+          authentic = sodium_memcmp(frame.data() + body, want.data(), kTagBytes) == 0;
+        }
       }
       if (authentic) received_frames = seq + 1;
       frame.resize(kMessageHeaderBytes + length);
@@ -341,6 +360,7 @@ Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions
   PayloadWriter w;
   w.u32(kLinkVersion).u8(static_cast<std::uint8_t>(role)).u8(s.auth ? 1 : 0).u64(own_offset);
   w.u8(s.options.resuming ? 1 : 0).u64(s.options.resuming ? s.options.blocks_done : 0);
+  w.u64(s.pool.size());
   w.bytes(std::span(reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()));
   const std::vector<std::uint8_t> own_hello = encode(control(MessageType::kHello, w.take()));
   s.socket.write_all(own_hello.data(), own_hello.size(), s.options.timeout);
@@ -360,6 +380,7 @@ Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions
   const std::uint64_t peer_offset = r.u64();
   s.peer_resuming = r.u8() != 0;
   s.peer_blocks_done = r.u64();
+  const std::uint64_t peer_pool = r.u64();
   const auto peer_fp = r.bytes(kMaxFingerprintBytes);
   r.finish();
   if (version != kLinkVersion) {
@@ -380,9 +401,17 @@ Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions
                      parameter_differences(peer_fingerprint, fingerprint));
   }
   if (s.auth) {
+    // Both pools grow by the same final keys in the same order, so the shorter is a prefix of the
+    // longer: bytes one side appended from a block the other never finished are cut.
+    if (peer_pool < s.pool.size()) {
+      s.pool.resize(peer_pool);
+      std::filesystem::resize_file(*s.options.auth_pool, peer_pool);
+    }
     s.start = std::max(own_offset, peer_offset);
     s.reserved = s.start;
-    s.ensure_pool(s.start + 32);
+    std::unique_lock l(s.mutex);
+    if (s.start + 32 > s.pool.size()) throw IoError(s.exhausted());
+    s.pool_bytes(l, s.start + 16);
     const int d = s.send_direction();
     std::memcpy(s.r_send.data(), s.pool.data() + s.start + 16 * d, 16);
     std::memcpy(s.r_recv.data(), s.pool.data() + s.start + 16 * (1 - d), 16);
@@ -439,6 +468,22 @@ void Link::finish() {
   s.stop();
 }
 
+void Link::replenish(std::span<const std::uint8_t> bytes) {
+  State& s = *state_;
+  if (!s.auth || bytes.empty()) return;
+  std::lock_guard lock(s.mutex);
+  {
+    std::ofstream out(*s.options.auth_pool, std::ios::binary | std::ios::app);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) throw IoError(s.options.auth_pool->string() + ": cannot append to the key pool");
+  }
+  s.pool.insert(s.pool.end(), bytes.begin(), bytes.end());
+  s.replenished += bytes.size();
+  s.pool_grown.notify_all();
+}
+
 ResumePoint Link::resume_point(std::uint64_t max_in_flight, std::uint64_t total_blocks) const {
   const State& s = *state_;
   ResumePoint p;
@@ -454,6 +499,8 @@ ResumePoint Link::resume_point(std::uint64_t max_in_flight, std::uint64_t total_
 LinkStats Link::stats() const {
   std::lock_guard lock(state_->mutex);
   LinkStats st = state_->stats;
+  st.replenished_bytes = state_->replenished;
+  st.pool_bytes = state_->pool.size();
   if (state_->auth) {
     st.auth_key_bytes =
         32 + 32 * std::max(state_->sent_frames.load(), state_->received_frames.load());

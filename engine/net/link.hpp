@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "engine/net/socket.hpp"
@@ -33,6 +34,9 @@ struct LinkOptions {
   std::optional<std::filesystem::path> auth_pool;
   // Pool bytes reserved in the state file per step (a crash wastes at most this much).
   std::uint64_t reserve_bytes = 4096;
+  // The run replenishes the pool (replenish()): a pad not yet there is waited for (up to the
+  // timeout) instead of failing at once.
+  bool replenishing = false;
   std::function<void(const std::string&)> log;  // rejected frames and other events
   // Resuming: this side continues from its journal, which holds `blocks_done` blocks; both are
   // told to the peer in the hello.
@@ -52,9 +56,11 @@ struct ResumePoint {
 struct LinkStats {
   std::uint64_t frames_sent = 0, frames_received = 0;
   std::uint64_t bytes_sent = 0, bytes_received = 0;
-  std::uint64_t rejected = 0;        // frames that failed authentication
-  std::uint64_t auth_key_bytes = 0;  // pool bytes consumed by this link
-  std::uint64_t pool_offset = 0;     // where this link started in the pool
+  std::uint64_t rejected = 0;           // frames that failed authentication
+  std::uint64_t auth_key_bytes = 0;     // pool bytes consumed by this link
+  std::uint64_t pool_offset = 0;        // where this link started in the pool
+  std::uint64_t replenished_bytes = 0;  // appended from final keys by replenish()
+  std::uint64_t pool_bytes = 0;         // the pool's size now
   bool authenticated = false;
 };
 
@@ -77,6 +83,9 @@ class Link {
   void finish();
   LinkStats stats() const;
   ResumePoint resume_point(std::uint64_t max_in_flight, std::uint64_t total_blocks) const;
+  // Appends secret key bytes to the pool (file and memory); both sides must append the same bytes
+  // in the same order (the pipeline diverts the same blocks on both). No-op without a pool.
+  void replenish(std::span<const std::uint8_t> bytes);
 
   struct State;  // shared with the per-block channels (link.cpp)
 

@@ -193,10 +193,18 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
                   rec.verify_bits = r.verify_bits;
                   rec.final_bits = r.final_key.size();
                   rec.status = static_cast<std::uint8_t>(r.status);
+                  const bool divert = r.status == BlockStatus::kAccepted &&
+                                      options.divert_every != 0 && options.divert &&
+                                      b->index % options.divert_every == options.divert_every - 1;
+                  if (divert) {
+                    options.divert(r.final_key);
+                    rec.status = static_cast<std::uint8_t>(BlockStatus::kAuthenticationKey);
+                    rec.final_bits = 0;
+                  }
                   rec.efficiency = r.efficiency;
                   rec.qber_estimate = r.qber_estimate;
                   rec.rounds = static_cast<std::uint32_t>(r.rounds);
-                  output.append(rec, r.final_key, r.pa_seed);
+                  output.append(rec, divert ? kernels::BitVector() : r.final_key, r.pa_seed);
                   account(rec);
                   summary.processed_bits += n;
                   summary.distill_seconds += b->distill_seconds;

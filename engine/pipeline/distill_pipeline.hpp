@@ -31,6 +31,12 @@ struct PipelineOptions {
   // interrupted (status 6, no key) without being distilled: they may have been in flight when
   // the connection dropped, so their messages may have been disclosed (docs/network.md).
   std::uint64_t discard_until = 0;
+  // Two-machine runs with authentication: every `divert_every`-th block (index % divert_every ==
+  // divert_every - 1), if accepted, gives its final key to `divert` (the key pool) instead of the
+  // output, with status 7. 0 = never. The rule depends on the block index alone, so both sides
+  // divert the same blocks whatever happened before (reconnections, resumption).
+  std::uint64_t divert_every = 0;
+  std::function<void(const kernels::BitVector& key)> divert;
   // Called from the writing stage after each block (progress display): blocks in the output so
   // far, and key bits this run has distilled.
   std::function<void(std::uint64_t blocks_done, std::uint64_t processed_bits)> progress;

@@ -30,6 +30,8 @@ std::string to_string(BlockStatus status) {
       return "protocol error";
     case BlockStatus::kInterrupted:
       return "interrupted";
+    case BlockStatus::kAuthenticationKey:
+      return "key to the authentication pool";
   }
   return "unknown";
 }
@@ -47,6 +49,7 @@ void QberEstimator::record(BlockStatus status, double qber) noexcept {
     case BlockStatus::kAccepted:
     case BlockStatus::kQberAboveThreshold:
     case BlockStatus::kNoSecretKey:
+    case BlockStatus::kAuthenticationKey:
       measured(qber);
       break;
     case BlockStatus::kDecodingFailed:

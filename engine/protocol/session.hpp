@@ -33,6 +33,7 @@ enum class BlockStatus : std::uint8_t {
   kNoSecretKey = 4,         // the security bound leaves no key
   kProtocolError = 5,       // malformed or unexpected message
   kInterrupted = 6,         // in flight when the network connection dropped (two-machine runs)
+  kAuthenticationKey = 7,   // accepted, its key replenishes the authentication pool, not output
 };
 std::string to_string(BlockStatus status);
 

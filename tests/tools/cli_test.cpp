@@ -468,15 +468,32 @@ TEST(Cli, AliceAndBobOverAuthenticatedTcpEqualABatchRun) {
   write_pool(dir / "pool-a.bin", 1 << 16, 1);
   std::filesystem::copy_file(dir / "pool-a.bin", dir / "pool-b.bin");
   const std::string port = std::to_string(free_port());
-  const pid_t alice =
-      spawn({"run", "--code", "qkdpp-n16", "--input", raw, "--audit", "-q", "--seed", "9", "-o",
-             (dir / "alice.h5").string(), "--role", "alice", "--listen", "127.0.0.1:" + port,
-             "--auth-key", (dir / "pool-a.bin").string(), "--timeout", "30"});
+  const pid_t alice = spawn({"run",
+                             "--code",
+                             "qkdpp-n16",
+                             "--input",
+                             raw,
+                             "--audit",
+                             "-q",
+                             "--seed",
+                             "9",
+                             "-o",
+                             (dir / "alice.h5").string(),
+                             "--role",
+                             "alice",
+                             "--listen",
+                             "127.0.0.1:" + port,
+                             "--auth-key",
+                             (dir / "pool-a.bin").string(),
+                             "--timeout",
+                             "30",
+                             "--auth-refill-every",
+                             "0"});
   ASSERT_GT(alice, 0);
-  const Result bob =
-      run("run --code qkdpp-n16 --input " + raw + " --audit -q -o " + (dir / "bob.h5").string() +
-          " --role bob --connect 127.0.0.1:" + port + " --auth-key " +
-          (dir / "pool-b.bin").string() + " --timeout 30 --json " + (dir / "bob.json").string());
+  const Result bob = run("run --code qkdpp-n16 --input " + raw + " --audit -q -o " +
+                         (dir / "bob.h5").string() + " --role bob --connect 127.0.0.1:" + port +
+                         " --auth-key " + (dir / "pool-b.bin").string() + " --timeout 30 --json " +
+                         (dir / "bob.json").string() + " --auth-refill-every 0");
   ASSERT_EQ(bob.status, 0) << bob.output;
   ASSERT_EQ(wait_status(alice), 0);
   const auto batch = engine::io::read_key_file(dir / "batch.h5");
@@ -493,6 +510,37 @@ TEST(Cli, AliceAndBobOverAuthenticatedTcpEqualABatchRun) {
     std::ifstream(dir / f) >> reserved;
     EXPECT_GE(reserved, used) << f;
   }
+
+  // Again with the pool replenished from every 8th block (the default for 2^16 bits): those
+  // blocks give their key to both pools (status 7), everything else equals the batch run.
+  const std::string port3 = std::to_string(free_port());
+  const pid_t alice3 =
+      spawn({"run", "--code", "qkdpp-n16", "--input", raw, "--audit", "-q", "--seed", "9", "-o",
+             (dir / "alice3.h5").string(), "--role", "alice", "--listen", "127.0.0.1:" + port3,
+             "--auth-key", (dir / "pool-a.bin").string(), "--timeout", "30"});
+  const Result bob3 = run("run --code qkdpp-n16 --input " + raw + " --audit -q -o " +
+                          (dir / "bob3.h5").string() + " --role bob --connect 127.0.0.1:" + port3 +
+                          " --auth-key " + (dir / "pool-b.bin").string() + " --timeout 30");
+  ASSERT_EQ(bob3.status, 0) << bob3.output;
+  ASSERT_EQ(wait_status(alice3), 0);
+  const auto a3 = engine::io::read_key_file(dir / "alice3.h5");
+  expect_same_keys(a3, engine::io::read_key_file(dir / "bob3.h5"));
+  std::uint64_t refill = 0, diverted = 0;
+  ASSERT_EQ(a3.blocks.size(), batch.blocks.size());
+  for (std::size_t i = 0; i < a3.blocks.size(); ++i) {
+    auto expected = batch.blocks[i];
+    if (i % 8 == 7 && expected.status == 0) {
+      refill += expected.final_bits / 8;
+      ++diverted;
+      expected.status = 7;
+      expected.final_bits = 0;
+    }
+    expected.final_offset = a3.blocks[i].final_offset;  // shifted by the diverted keys
+    EXPECT_EQ(a3.blocks[i], expected) << i;
+  }
+  EXPECT_GE(diverted, 2u);
+  EXPECT_EQ(read_all(dir / "pool-a.bin"), read_all(dir / "pool-b.bin"));
+  EXPECT_EQ(std::filesystem::file_size(dir / "pool-a.bin"), (1u << 16) + refill);
 
   // Bad pairings fail at the handshake with a message that names the problem.
   const std::string port2 = std::to_string(free_port());
@@ -690,8 +738,13 @@ TEST(Cli, AConnectionKilledMidwayIsRestoredWithoutLosingOrDuplicatingABlock) {
   EXPECT_GE(interrupted, 1u);
   EXPECT_LE(interrupted, 8u);  // at most the blocks that may have been in flight
   for (std::size_t i = 0; i < first_interrupted; ++i) {
-    EXPECT_EQ(a.blocks[i], batch.blocks[i]) << "block " << i << " before the drop";
+    if (i % 8 == 7) continue;  // replenished the key pool (status 7) instead of the output
+    auto expected = batch.blocks[i];
+    expected.final_offset = a.blocks[i].final_offset;
+    EXPECT_EQ(a.blocks[i], expected) << "block " << i << " before the drop";
   }
+  // Both pools grew by the same keys (a block diverted by one side only was cut at the hello).
+  EXPECT_EQ(read_all(dir / "pool-a.bin"), read_all(dir / "pool-b.bin"));
   EXPECT_GE(
       std::count_if(a.blocks.begin(), a.blocks.end(), [](const auto& r) { return r.status == 0; }),
       20);

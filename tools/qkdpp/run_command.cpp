@@ -47,6 +47,7 @@ struct RunOptions {
   std::string auth_key;
   double timeout = 60.0;
   std::uint64_t reconnects = 3;
+  std::int64_t auth_refill_every = -1;  // -1: by family
 };
 
 // What both parties of a two-machine run must agree on (the link's handshake compares it).
@@ -221,6 +222,14 @@ void run_run(const RunOptions& opt) {
     lo.timeout = std::chrono::milliseconds(static_cast<long long>(opt.timeout * 1000));
     if (!opt.auth_key.empty()) lo.auth_pool = opt.auth_key;
     lo.log = [](const std::string& text) { std::fprintf(stderr, "qkdpp run: %s\n", text.c_str()); };
+    if (!opt.auth_key.empty()) {
+      // A 2^16-bit block yields about 3 kB of key at 3 % and a block costs about 160 bytes of
+      // pool; a 2^20-bit block yields about 60 kB.
+      po.divert_every = opt.auth_refill_every >= 0
+                            ? static_cast<std::uint64_t>(opt.auth_refill_every)
+                            : (family_bits(opt.code) == 16 ? 8 : 128);
+      lo.replenishing = po.divert_every != 0;
+    }
     if (opt.auth_key.empty()) {
       log("WARNING: no --auth-key: the classical channel is not authenticated, so the keys are "
           "not secure against an active attacker");
@@ -246,6 +255,12 @@ void run_run(const RunOptions& opt) {
                 : engine::net::connect_to(engine::net::Endpoint::parse(opt.connect), lo.timeout);
         engine::net::Link link(std::move(socket), role, link_fingerprint(opt, input_bits, po), lo);
         const engine::net::ResumePoint at = link.resume_point(po.max_in_flight, total_blocks);
+        po.divert = [&link](const kernels::BitVector& key) {
+          std::vector<std::uint8_t> bytes((key.size() + 7) / 8);
+          key.to_bytes(bytes);
+          bytes.resize(key.size() / 8);  // whole bytes only
+          link.replenish(bytes);
+        };
         auto writer = open_writer(at.resume, at.keep_blocks);
         po.discard_until = at.discard_until;
         if (at.discard_until > at.keep_blocks) {
@@ -306,10 +321,12 @@ void run_run(const RunOptions& opt) {
   if (party) {
     j["role"] = opt.role;
     j["reconnects"] = reconnects;
-    j["link"] = {{"frames_sent", ls.frames_sent},       {"frames_received", ls.frames_received},
-                 {"bytes_sent", ls.bytes_sent},         {"bytes_received", ls.bytes_received},
-                 {"rejected_frames", ls.rejected},      {"authenticated", ls.authenticated},
-                 {"auth_key_bytes", ls.auth_key_bytes}, {"pool_offset", ls.pool_offset}};
+    j["link"] = {
+        {"frames_sent", ls.frames_sent},       {"frames_received", ls.frames_received},
+        {"bytes_sent", ls.bytes_sent},         {"bytes_received", ls.bytes_received},
+        {"rejected_frames", ls.rejected},      {"authenticated", ls.authenticated},
+        {"auth_key_bytes", ls.auth_key_bytes}, {"auth_key_replenished_bytes", ls.replenished_bytes},
+        {"auth_pool_bytes", ls.pool_bytes},    {"pool_offset", ls.pool_offset}};
   }
   if (!opt.json.empty()) engine::save_text_file(opt.json, j.dump(2) + "\n");  // atomic
   if (opt.quiet) return;
@@ -385,6 +402,10 @@ void register_run_command(CLI::App& app) {
                   "its use is recorded in FILE.used and never repeated)");
   cmd->add_option("--timeout", opt->timeout, "Seconds any network wait may take")
       ->capture_default_str();
+  cmd->add_option("--auth-refill-every", opt->auth_refill_every,
+                  "With --auth-key: every N-th block, if accepted, replenishes the key pool with "
+                  "its final key instead of the output (status 7); 0 = never (default: 8 for "
+                  "qkdpp-n16, 128 for qkdpp-n20)");
   cmd->add_option("--reconnects", opt->reconnects,
                   "Two-machine run: times to reconnect and resume after a dropped connection")
       ->capture_default_str();
