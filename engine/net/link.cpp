@@ -96,6 +96,7 @@ struct Link::State {
   std::map<std::uint64_t, std::deque<Item>> boxes;
   std::set<std::uint64_t> open, closed;
   bool down = false, peer_bye = false, stopping = false;
+  std::optional<std::uint64_t> peer_end;  // blocks the peer ran (its bye)
   std::string down_reason;
   LinkStats stats;
   std::thread receiver;
@@ -243,7 +244,12 @@ struct Link::State {
               ": authentication failed (forged, altered, replayed or reordered)");
         }
         if (type == MessageType::kBye) {
-          if (authentic) peer_bye = true;
+          if (authentic) {
+            peer_bye = true;
+            if (frame->size() == kMessageHeaderBytes + 8) {
+              peer_end = get_le(frame->data() + kMessageHeaderBytes, 8);
+            }
+          }
           changed.notify_all();
           continue;
         }
@@ -303,8 +309,13 @@ class BlockChannel final : public Channel {
     std::unique_lock lock(s_->mutex);
     auto& box = s_->boxes[block_];
     if (wait) {
-      const bool ready =
-          s_->changed.wait_for(lock, s_->options.timeout, [&] { return !box.empty() || s_->down; });
+      const auto ended = [&] { return s_->peer_end && block_ >= *s_->peer_end; };
+      const bool ready = s_->changed.wait_for(lock, s_->options.timeout,
+                                              [&] { return !box.empty() || s_->down || ended(); });
+      if (box.empty() && ended()) {
+        throw PeerEnded("block " + std::to_string(block_) + ": the peer ended the run after " +
+                        std::to_string(*s_->peer_end) + " blocks");
+      }
       if (!ready) {
         throw LinkError("block " + std::to_string(block_) + ": no message from the peer for " +
                         std::to_string(s_->options.timeout.count() / 1000) + " s");
@@ -458,9 +469,11 @@ void Link::close_block(std::uint64_t block) {
   while (state_->closed.size() > 4096) state_->closed.erase(state_->closed.begin());
 }
 
-void Link::finish() {
+void Link::finish(std::uint64_t blocks_run) {
   State& s = *state_;
-  s.send(control(MessageType::kBye));
+  PayloadWriter w;
+  w.u64(blocks_run);
+  s.send(control(MessageType::kBye, w.take()));
   {
     std::unique_lock lock(s.mutex);
     s.changed.wait_for(lock, s.options.timeout, [&] { return s.peer_bye || s.down; });

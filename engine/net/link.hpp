@@ -20,12 +20,20 @@
 #include <span>
 #include <string>
 
+#include "engine/core/error.hpp"
 #include "engine/net/socket.hpp"
 #include "engine/protocol/channel.hpp"
 
 namespace qkdpp::engine::net {
 
 enum class Role : std::uint8_t { kAlice = 1, kBob = 2 };
+
+// A block's channel was asked for a message after the peer ended the run before that block (its
+// input ended: Link::finish).
+class PeerEnded : public Error {
+ public:
+  using Error::Error;
+};
 
 struct LinkOptions {
   std::chrono::milliseconds timeout{60000};  // for every blocking wait
@@ -79,8 +87,10 @@ class Link {
   std::unique_ptr<Channel> open_block(std::uint64_t block);
   // Ends a block: later frames for it are dropped.
   void close_block(std::uint64_t block);
-  // Says goodbye and waits for the peer's (or its disconnection), then closes.
-  void finish();
+  // Says goodbye, telling the peer that this side ran `blocks_run` blocks (it ran out of input
+  // there, or distilled all), waits for the peer's goodbye (or its disconnection), then closes.
+  // Waiting channels of blocks at or after the peer's count throw PeerEnded.
+  void finish(std::uint64_t blocks_run);
   LinkStats stats() const;
   ResumePoint resume_point(std::uint64_t max_in_flight, std::uint64_t total_blocks) const;
   // Appends secret key bytes to the pool (file and memory); both sides must append the same bytes

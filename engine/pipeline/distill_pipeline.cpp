@@ -7,9 +7,11 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
@@ -29,6 +31,7 @@ struct Block {
   kernels::BitVector alice, bob;
   BlockResult result;
   double distill_seconds = 0.0;
+  bool beyond_end = false;  // two-machine run: the peer ended before this block
 };
 
 struct Worker {
@@ -47,32 +50,24 @@ using DistillFn = std::function<void(Block& b)>;
 
 // The pipeline shared by batch and two-party runs; `read_alice` / `read_bob` say which slices the
 // read stage loads.
-PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& output,
+PipelineSummary run_blocks(io::BlockSource& input, io::KeyFileWriter& output,
                            const PipelineOptions& options, bool read_alice, bool read_bob,
                            const DistillFn& distill) {
-  using io::Party;
   const ProtocolConfig& protocol = options.protocol;
   if (!protocol.family) throw InputError("pipeline: no code family");
-  for (auto [party, needed] : {std::pair{Party::kAlice, read_alice}, {Party::kBob, read_bob}}) {
-    if (needed && !input.has(party)) {
-      throw InputError(input.path().string() + ": needs " +
-                       (party == Party::kAlice ? "alice/key" : "bob/key"));
-    }
-  }
-  const std::uint64_t total = input.bits(read_alice ? Party::kAlice : Party::kBob);
-  if (read_alice && read_bob && input.bits(Party::kBob) != total) {
-    throw InputError(input.path().string() + ": alice/key has " + std::to_string(total) +
-                     " bits but bob/key " + std::to_string(input.bits(Party::kBob)));
-  }
   const std::uint64_t n = protocol.family->key_bits();
-  const std::uint64_t blocks = total / n;
+  const std::optional<std::uint64_t> known = input.blocks(n);
+  const std::uint64_t blocks = known.value_or(UINT64_MAX);
   if (blocks == 0) {
-    throw InputError(input.path().string() + ": " + std::to_string(total) +
+    throw InputError(input.name() + ": " + std::to_string(input.unused_tail_bits(n)) +
                      " key bits, not one block of " + std::to_string(n) + " to process");
   }
   if (options.max_in_flight == 0) throw InputError("pipeline: max_in_flight must be positive");
   const std::vector<io::BlockRecord>& resumed = output.resumed_records();
   const std::uint64_t first_block = resumed.size();
+  if (!known && (first_block > 0 || options.discard_until > 0)) {
+    throw InputError(input.name() + ": a live stream cannot be resumed (its blocks are gone)");
+  }
   if (first_block > blocks) {
     throw InputError(output.partial_path().string() + ": the resumed run has " +
                      std::to_string(first_block) + " blocks but the input only " +
@@ -80,7 +75,6 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
   }
 
   PipelineSummary summary;
-  summary.unused_tail_bits = total - blocks * n;
   const std::size_t threads = options.threads == 0
                                   ? static_cast<std::size_t>(tbb::info::default_concurrency())
                                   : options.threads;
@@ -126,6 +120,7 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
   }
   summary.resumed_blocks = first_block;
   std::uint64_t next = first_block;
+  std::atomic<bool> stop_reading{false};
   for (; next < std::min(options.discard_until, blocks); ++next) {
     io::BlockRecord rec;
     rec.index = next;
@@ -145,7 +140,7 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
         tbb::make_filter<void, std::shared_ptr<Block>>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
-              if (next >= blocks) {
+              if (next >= blocks || stop_reading) {
                 fc.stop();
                 return nullptr;
               }
@@ -164,8 +159,11 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
                 }
                 b->qber_estimate = estimates[k - estimates_base];
               }
-              if (read_alice) b->alice = input.read(Party::kAlice, b->start_bit, n);
-              if (read_bob) b->bob = input.read(Party::kBob, b->start_bit, n);
+              if (!input.read(next, n, read_alice ? &b->alice : nullptr,
+                              read_bob ? &b->bob : nullptr)) {
+                fc.stop();
+                return nullptr;
+              }
               ++next;
               summary.read_seconds += since(start);
               return b;
@@ -175,6 +173,10 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
                 [&](std::shared_ptr<Block> b) {
                   const auto start = Clock::now();
                   distill(*b);
+                  if (b->beyond_end) {  // the peer ended the run before this block
+                    stop_reading = true;
+                    input.request_stop();
+                  }
                   b->alice = kernels::BitVector();
                   b->bob = kernels::BitVector();
                   b->distill_seconds = since(start);
@@ -182,6 +184,7 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
                 }) &
             tbb::make_filter<std::shared_ptr<Block>, void>(
                 tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
+                  if (b->beyond_end) return;
                   const auto start = Clock::now();
                   const BlockResult& r = b->result;
                   io::BlockRecord rec;
@@ -215,6 +218,11 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
                 }));
   });
   summary.seconds = since(t0);
+  summary.unused_tail_bits = input.unused_tail_bits(n);
+  if (summary.blocks == 0) {
+    throw InputError(input.name() + ": the input ended before one whole block of " +
+                     std::to_string(n) + " bits");
+  }
   summary.mean_qber = summary.verified ? qber_sum / static_cast<double>(summary.verified) : 0.0;
   summary.efficiency = shannon > 0 ? leak / shannon : 0.0;
   return summary;
@@ -223,6 +231,12 @@ PipelineSummary run_blocks(const io::RawKeyReader& input, io::KeyFileWriter& out
 }  // namespace
 
 PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& output,
+                             const PipelineOptions& options) {
+  const auto source = io::file_block_source(input, true, true);
+  return run_pipeline(*source, output, options);
+}
+
+PipelineSummary run_pipeline(io::BlockSource& input, io::KeyFileWriter& output,
                              const PipelineOptions& options) {
   tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
   return run_blocks(input, output, options, true, true, [&](Block& b) {
@@ -240,7 +254,7 @@ PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& o
   });
 }
 
-PipelineSummary run_party_pipeline(net::Role role, const io::RawKeyReader& input,
+PipelineSummary run_party_pipeline(net::Role role, io::BlockSource& input,
                                    io::KeyFileWriter& output, const PipelineOptions& options,
                                    net::Link& link) {
   const bool alice = role == net::Role::kAlice;
@@ -272,6 +286,8 @@ PipelineSummary run_party_pipeline(net::Role role, const io::RawKeyReader& input
         pump(*s);
         b.result = s->result();
       }
+    } catch (const net::PeerEnded&) {
+      b.beyond_end = true;
     } catch (...) {
       link.close_block(b.index);
       throw;

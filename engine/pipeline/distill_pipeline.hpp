@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 
+#include "engine/io/block_source.hpp"
 #include "engine/io/key_file.hpp"
 #include "engine/io/raw_key_file.hpp"
 #include "engine/net/link.hpp"
@@ -69,12 +70,17 @@ struct PipelineSummary {
 // bad input, IoError for write failures; the writer is left uncommitted then.
 PipelineSummary run_pipeline(const io::RawKeyReader& input, io::KeyFileWriter& output,
                              const PipelineOptions& options);
+// The same from any block source (a live stream: the run ends with the stream).
+PipelineSummary run_pipeline(io::BlockSource& input, io::KeyFileWriter& output,
+                             const PipelineOptions& options);
 
 // One party of a two-machine run (docs/network.md): the same pipeline with only this party's
 // session, reading only its own key (alice/key or bob/key), its messages carried by `link`.
 // Alice's output equals a batch run's on the same input (with the same --seed), and so does
 // Bob's, block for block. IoError when the link fails (timeouts, a lost connection).
-PipelineSummary run_party_pipeline(net::Role role, const io::RawKeyReader& input,
+// `input` must provide this party's key. With streams the two inputs may end at different blocks:
+// the run ends at the first end (the side that ends says so in its bye, Link::finish).
+PipelineSummary run_party_pipeline(net::Role role, io::BlockSource& input,
                                    io::KeyFileWriter& output, const PipelineOptions& options,
                                    net::Link& link);
 

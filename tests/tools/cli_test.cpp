@@ -21,6 +21,7 @@
 #include "engine/io/key_file.hpp"
 #include "engine/io/key_journal.hpp"
 #include "engine/io/raw_key_file.hpp"
+#include "engine/io/raw_key_stream.hpp"
 #include "engine/net/socket.hpp"
 #include "tests/engine/test_files.hpp"
 
@@ -748,6 +749,84 @@ TEST(Cli, AConnectionKilledMidwayIsRestoredWithoutLosingOrDuplicatingABlock) {
   EXPECT_GE(
       std::count_if(a.blocks.begin(), a.blocks.end(), [](const auto& r) { return r.status == 0; }),
       20);
+}
+
+// A hardware controller: connects to qkdpp's raw-key port and pushes the given parties' bits in
+// chunks of `chunk` bits (the first `bits` of each), parties interleaved, then closes.
+std::thread controller(std::uint16_t port, const engine::io::RawKeyReader& raw,
+                       std::vector<engine::io::Party> parties, std::uint64_t bits,
+                       std::uint64_t chunk) {
+  std::vector<std::uint8_t> wire;
+  for (std::uint64_t at = 0, seq = 0; at < bits; at += chunk, ++seq) {
+    const std::uint64_t len = std::min(chunk, bits - at);
+    for (auto p : parties) {
+      const auto c =
+          engine::io::encode_raw_key_chunk(p, seq, raw.read(p, at, len), at + len == bits);
+      wire.insert(wire.end(), c.begin(), c.end());
+    }
+  }
+  return std::thread([port, wire = std::move(wire)] {
+    try {
+      auto s =
+          engine::net::connect_to(engine::net::Endpoint::parse("127.0.0.1:" + std::to_string(port)),
+                                  std::chrono::seconds(30));
+      s.write_all(wire.data(), wire.size(), std::chrono::seconds(30));
+      s.shutdown();
+    } catch (const std::exception&) {
+    }
+  });
+}
+
+TEST(Cli, LiveRawKeyOverTcpEqualsTheFileRun) {
+  test::TempDir dir;
+  const std::string raw = (dir / "raw.h5").string();
+  ASSERT_EQ(run("simulate --bits 700000 --qber 0.02 --seed 8 -q -o " + raw).status, 0);
+  const std::string common = "run --code qkdpp-n16 --audit -q --seed 9 ";
+  ASSERT_EQ(run(common + "--input " + raw + " -o " + (dir / "file.h5").string()).status, 0);
+  const engine::io::RawKeyReader reader(raw);
+  using engine::io::Party;
+
+  // Batch: one controller stream carrying both parties' keys.
+  const std::uint16_t port = free_port();
+  std::thread ctl = controller(port, reader, {Party::kAlice, Party::kBob}, 700000, 12345);
+  const Result live =
+      run(common + "--input tcp://127.0.0.1:" + std::to_string(port) + " -o " +
+          (dir / "live.h5").string() + " --timeout 30 --json " + (dir / "live.json").string());
+  ctl.join();
+  ASSERT_EQ(live.status, 0) << live.output;
+  const auto file_out = engine::io::read_key_file(dir / "file.h5");
+  expect_same_keys(file_out, engine::io::read_key_file(dir / "live.h5"));
+  const auto report = nlohmann::json::parse(read_all(dir / "live.json"));
+  EXPECT_EQ(report["unused_tail_bits"].get<std::uint64_t>(), 700000u % 58983u);
+
+  // Two machines, each with its own controller; Bob's stream is two blocks longer than Alice's,
+  // so the run ends where Alice's input does, on both sides.
+  const std::uint16_t pa = free_port(), pb = free_port(), link = free_port();
+  std::thread ca = controller(pa, reader, {Party::kAlice}, 8 * 58983, 50000);
+  std::thread cb = controller(pb, reader, {Party::kBob}, 10 * 58983, 70000);
+  const pid_t alice =
+      spawn({"run", "--code", "qkdpp-n16", "--audit", "-q", "--seed", "9", "--input",
+             "tcp://127.0.0.1:" + std::to_string(pa), "-o", (dir / "alice.h5").string(), "--role",
+             "alice", "--listen", "127.0.0.1:" + std::to_string(link), "--timeout", "30"});
+  const Result bob =
+      run("run --code qkdpp-n16 --audit -q --input tcp://127.0.0.1:" + std::to_string(pb) + " -o " +
+          (dir / "bob.h5").string() + " --role bob --connect 127.0.0.1:" + std::to_string(link) +
+          " --timeout 30");
+  ca.join();
+  cb.join();
+  ASSERT_EQ(bob.status, 0) << bob.output;
+  ASSERT_EQ(wait_status(alice), 0);
+  const auto a = engine::io::read_key_file(dir / "alice.h5");
+  const auto b = engine::io::read_key_file(dir / "bob.h5");
+  expect_same_keys(a, b);
+  ASSERT_EQ(a.blocks.size(), 8u);
+  for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(a.blocks[i], file_out.blocks[i]) << i;
+
+  expect_failure(common + "--input tcp://127.0.0.1:" + std::to_string(free_port()) + " -o " +
+                     (dir / "x.h5").string() + " --timeout 0.5",
+                 "no peer connected");
+  expect_failure(common + "--input tcp://127.0.0.1:1 --resume -o " + (dir / "y.h5").string(),
+                 "cannot be resumed");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "engine/core/error.hpp"
 #include "engine/io/key_file.hpp"
 #include "engine/io/key_journal.hpp"
+#include "engine/io/raw_key_stream.hpp"
 #include "engine/net/link.hpp"
 #include "engine/pipeline/distill_pipeline.hpp"
 #include "tools/qkdpp/commands.hpp"
@@ -74,7 +75,9 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
                             std::uint64_t input_bits, const engine::PipelineOptions& po) {
   const engine::SecurityParameters& sp = po.protocol.security;
   const nlohmann::json j = {{"qkdpp", QKDPP_VERSION},
-                            {"input", std::filesystem::absolute(input).lexically_normal().string()},
+                            {"input", opt.input.rfind("tcp://", 0) == 0
+                    ? opt.input
+                    : std::filesystem::absolute(input).lexically_normal().string()},
                             {"input_bits", input_bits},
                             {"code", opt.code},
                             {"precision", opt.precision},
@@ -113,7 +116,7 @@ unsigned family_bits(const std::string& code) {
 
 void run_run(const RunOptions& opt) {
   const std::filesystem::path input =
-      opt.input.empty() ? demo_input() : std::filesystem::path(opt.input);
+      opt.input.empty() ? demo_input() : std::filesystem::path(opt.input);  // or tcp://HOST:PORT
   if (opt.precision != "8" && opt.precision != "16") {
     throw InputError("--precision: '" + opt.precision + "' is not 8 or 16");
   }
@@ -132,26 +135,46 @@ void run_run(const RunOptions& opt) {
   po.threads = opt.threads;
   po.seed = opt.seed;
 
-  const engine::io::RawKeyReader reader(input);
   const bool party = !opt.role.empty();
+  const bool live = opt.input.rfind("tcp://", 0) == 0;
+  if (!(opt.timeout > 0.0)) throw InputError("--timeout must be positive");
   if (party) {
     if (opt.role != "alice" && opt.role != "bob") {
       throw InputError("--role: '" + opt.role + "' is not alice or bob");
     }
     if (opt.role == "alice" && opt.listen.empty()) throw InputError("--role alice needs --listen");
     if (opt.role == "bob" && opt.connect.empty()) throw InputError("--role bob needs --connect");
-    if (!(opt.timeout > 0.0)) throw InputError("--timeout must be positive");
   } else if (!opt.listen.empty() || !opt.connect.empty()) {
     throw InputError("--listen and --connect need --role alice or --role bob");
   }
   const engine::io::Party own =
       opt.role == "bob" ? engine::io::Party::kBob : engine::io::Party::kAlice;
-  if (party && !reader.has(own)) {
-    throw InputError(input.string() + ": has no " + opt.role + "/key for --role " + opt.role);
+  const bool want_alice = !party || own == engine::io::Party::kAlice;
+  const bool want_bob = !party || own == engine::io::Party::kBob;
+  const auto timeout = std::chrono::milliseconds(static_cast<long long>(opt.timeout * 1000));
+  if (live && opt.resume) throw InputError("--resume: a live --input stream cannot be resumed");
+  std::optional<engine::io::RawKeyReader> reader;
+  std::unique_ptr<engine::io::BlockSource> source;
+  if (!live) {
+    reader.emplace(input);
+    if (party && !reader->has(own)) {
+      throw InputError(input.string() + ": has no " + opt.role + "/key for --role " + opt.role);
+    }
+    source = engine::io::file_block_source(*reader, want_alice, want_bob);
   }
-  const std::uint64_t input_bits = reader.bits(own);
+  const std::uint64_t input_bits = reader ? reader->bits(own) : 0;  // 0: a stream
   const std::uint64_t block_bits = pc.family->key_bits();
   const std::uint64_t total_blocks = input_bits / block_bits;
+  const auto open_stream = [&] {
+    // The controller connects to us and pushes chunks (docs/network.md).
+    engine::net::Listener at(engine::net::Endpoint::parse(opt.input.substr(6)));
+    if (!opt.quiet) {
+      std::fprintf(stderr, "qkdpp run: waiting for raw key on port %u\n",
+                   static_cast<unsigned>(at.bound_port()));
+    }
+    source = std::make_unique<engine::io::RawKeyStream>(at.accept(timeout), want_alice, want_bob,
+                                                        timeout, opt.input);
+  };
   const auto journal = engine::io::journal_path(opt.output);
   engine::io::KeyWriteOptions wo;
   wo.audit = opt.audit;
@@ -191,6 +214,11 @@ void run_run(const RunOptions& opt) {
     po.progress = [&](std::uint64_t done, std::uint64_t bits) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const double rate = static_cast<double>(bits) / s / 1e6;
+      if (total_blocks == 0) {  // a stream: no end known
+        std::fprintf(stderr, "\r%llu blocks  %.1f Mbit/s ", static_cast<unsigned long long>(done),
+                     rate);
+        return;
+      }
       const double eta = bits ? s * static_cast<double>((total_blocks - done) * block_bits) /
                                     static_cast<double>(bits)
                               : 0;
@@ -207,8 +235,9 @@ void run_run(const RunOptions& opt) {
   engine::net::LinkStats ls;
   std::uint64_t reconnects = 0;
   if (!party) {
+    if (live) open_stream();
     auto writer = open_writer(opt.resume, UINT64_MAX);
-    s = engine::run_pipeline(reader, *writer, po);
+    s = engine::run_pipeline(*source, *writer, po);
     if (tty) std::fprintf(stderr, "\n");
     writer->set_attribute("final_bits", s.final_bits);
     writer->commit();
@@ -236,6 +265,7 @@ void run_run(const RunOptions& opt) {
     }
     const engine::net::Role role =
         opt.role == "alice" ? engine::net::Role::kAlice : engine::net::Role::kBob;
+    if (live) open_stream();
     std::optional<engine::net::Listener> listener;
     if (role == engine::net::Role::kAlice) {
       listener.emplace(engine::net::Endpoint::parse(opt.listen));
@@ -269,16 +299,16 @@ void run_run(const RunOptions& opt) {
               " may have been in flight when the connection dropped: recorded as interrupted, "
               "no key");
         }
-        s = engine::run_party_pipeline(role, reader, *writer, po, link);
+        s = engine::run_party_pipeline(role, *source, *writer, po, link);
         if (tty) std::fprintf(stderr, "\n");
-        link.finish();
+        link.finish(s.blocks);
         ls = link.stats();
         writer->set_attribute("final_bits", s.final_bits);
         writer->commit();
         break;
       } catch (const LinkError& e) {
         if (tty) std::fprintf(stderr, "\n");
-        if (reconnects >= opt.reconnects) throw;
+        if (reconnects >= opt.reconnects || live) throw;  // a stream's blocks cannot be replayed
         log(std::string("connection lost: ") + e.what() + "; reconnecting (" +
             std::to_string(reconnects + 1) + " of " + std::to_string(opt.reconnects) + ")");
       }
@@ -345,15 +375,17 @@ void run_run(const RunOptions& opt) {
               static_cast<unsigned long long>(s.final_bits),
               static_cast<unsigned long long>(s.input_bits), j["secret_fraction"].get<double>());
   if (party) {
+    const std::string auth_text = ls.authenticated
+                                      ? "authenticated, " + std::to_string(ls.auth_key_bytes) +
+                                            " bytes of pre-shared key consumed, " +
+                                            std::to_string(ls.replenished_bytes) + " replenished"
+                                      : std::string("NOT authenticated");
     std::printf(
         "  link (%s, %llu reconnects): %llu frames sent, %llu received, %llu rejected; %s\n",
-        opt.role.c_str(), static_cast<unsigned long long>(ls.frames_sent),
+        opt.role.c_str(), static_cast<unsigned long long>(reconnects),
+        static_cast<unsigned long long>(ls.frames_sent),
         static_cast<unsigned long long>(ls.frames_received),
-        static_cast<unsigned long long>(ls.rejected),
-        ls.authenticated ? ("authenticated, " + std::to_string(ls.auth_key_bytes) +
-                            " bytes of pre-shared key consumed")
-                               .c_str()
-                         : "NOT authenticated");
+        static_cast<unsigned long long>(ls.rejected), auth_text.c_str());
   }
   if (s.resumed_blocks) {
     std::printf("  (blocks 0-%llu taken over from the interrupted run; rates cover the rest)\n",
@@ -374,7 +406,8 @@ void register_run_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "run", "Distill final secret keys from raw keys (qkdpp-raw HDF5 in, qkdpp-keys HDF5 out)");
   cmd->add_option("--input", opt->input,
-                  "qkdpp-raw file (default: the bundled demo, generated on first use)");
+                  "qkdpp-raw file (default: the bundled demo, generated on first use), or "
+                  "tcp://HOST:PORT to accept live raw key from a hardware controller");
   cmd->add_option("-o,--output", opt->output, "qkdpp-keys output file (written atomically)")
       ->capture_default_str();
   cmd->add_flag("--audit", opt->audit, "Store the privacy-amplification seeds (/audit/pa_seed)");
@@ -400,7 +433,8 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--auth-key", opt->auth_key,
                   "Pre-shared key pool for message authentication (same file on both sides; "
                   "its use is recorded in FILE.used and never repeated)");
-  cmd->add_option("--timeout", opt->timeout, "Seconds any network wait may take")
+  cmd->add_option("--timeout", opt->timeout,
+                  "Seconds any network wait may take (peer or raw-key controller)")
       ->capture_default_str();
   cmd->add_option("--auth-refill-every", opt->auth_refill_every,
                   "With --auth-key: every N-th block, if accepted, replenishes the key pool with "
