@@ -279,12 +279,33 @@ PipelineSummary run_party_pipeline(net::Role role, io::BlockSource& input,
         for (const Message& m : a->begin_block(b.index, b.alice, b.qber_estimate)) ch->send(m);
         pump(*a);
         b.result = a->result();
+        // Bob confirms how the block ended for him; Alice keeps a key only if he accepted too
+        // (a rejected amplify message, say, leaves him without it).
+        const Message done = ch->receive();
+        if (done.type != MessageType::kBlockDone) {
+          // The confirmation itself was lost to a failed authentication: neither side can know
+          // what the other wrote, so drop the connection and let the resumption discard the block.
+          throw LinkError("block " + std::to_string(b.index) +
+                          ": Bob's confirmation failed authentication");
+        }
+        PayloadReader r(done.payload, "block-done message");
+        const auto bob_status = static_cast<BlockStatus>(r.u8());
+        if (b.result.status == BlockStatus::kAccepted && bob_status != BlockStatus::kAccepted) {
+          b.result.status = BlockStatus::kProtocolError;
+          b.result.final_key = kernels::BitVector();
+          b.result.detail = "Bob did not accept the block: " + to_string(bob_status);
+        }
       } else {
         auto& s = bobs.local();
         if (!s) s = std::make_unique<BobSession>(options.protocol);
         s->begin_block(b.index, b.bob);
         pump(*s);
         b.result = s->result();
+        Message done;
+        done.type = MessageType::kBlockDone;
+        done.block = b.index;
+        done.payload = {static_cast<std::uint8_t>(b.result.status)};
+        ch->send(done);
       }
     } catch (const net::PeerEnded&) {
       b.beyond_end = true;

@@ -30,6 +30,8 @@ std::string to_string(MessageType type) {
       return "hello-ack";
     case MessageType::kBye:
       return "bye";
+    case MessageType::kBlockDone:
+      return "block-done";
   }
   return "unknown";
 }
@@ -68,7 +70,7 @@ Message decode(std::span<const std::uint8_t> frame) {
     throw InputError("message: unsupported version " + std::to_string(frame[4]));
   }
   const std::uint8_t type = frame[5];
-  if (type < 1 || type > 10) throw InputError("message: unknown type " + std::to_string(type));
+  if (type < 1 || type > 11) throw InputError("message: unknown type " + std::to_string(type));
   Message m;
   m.type = static_cast<MessageType>(type);
   m.block = get(frame.subspan(6), 8);

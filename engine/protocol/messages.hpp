@@ -25,6 +25,7 @@ enum class MessageType : std::uint8_t {
   kHello = 8,     // both ways first: link version, role, key-pool offset, run parameters
   kHelloAck = 9,  // both ways, authenticated: BLAKE2b of both hellos
   kBye = 10,      // both ways last: no more messages
+  kBlockDone = 11,  // B->A over a network link, after Bob's session ended: his status (u8)
 };
 
 std::string to_string(MessageType type);

@@ -219,7 +219,7 @@ TEST(Messages, RoundTripAndMalformedFrames) {
   bad[0] = 'X';
   EXPECT_THROW(decode(bad), InputError);
   bad = frame;
-  bad[5] = 11;  // unknown type
+  bad[5] = 12;  // unknown type
   EXPECT_THROW(decode(bad), InputError);
   bad = frame;
   bad.pop_back();  // truncated payload
