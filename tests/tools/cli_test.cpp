@@ -441,6 +441,19 @@ std::uint16_t free_port() {
   return l.bound_port();
 }
 
+// `qkdpp run` as Alice of a two-machine run on the 2^16-bit family (audit, --seed 9, 30 s
+// timeout), listening on 127.0.0.1:port, plus `extra` options.
+pid_t spawn_alice(const std::string& input, const std::string& output, std::uint16_t port,
+                  std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{
+      "run",       "--code", "qkdpp-n16", "--input",  input,
+      "--audit",   "-q",     "--seed",    "9",        "-o",
+      output,      "--role", "alice",     "--listen", "127.0.0.1:" + std::to_string(port),
+      "--timeout", "30"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return spawn(args);
+}
+
 int wait_status(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
@@ -487,27 +500,9 @@ TEST(Cli, AliceAndBobOverAuthenticatedTcpEqualABatchRun) {
   write_pool(dir / "pool-a.bin", 1 << 16, 1);
   std::filesystem::copy_file(dir / "pool-a.bin", dir / "pool-b.bin");
   const std::string port = std::to_string(free_port());
-  const pid_t alice = spawn({"run",
-                             "--code",
-                             "qkdpp-n16",
-                             "--input",
-                             raw,
-                             "--audit",
-                             "-q",
-                             "--seed",
-                             "9",
-                             "-o",
-                             (dir / "alice.h5").string(),
-                             "--role",
-                             "alice",
-                             "--listen",
-                             "127.0.0.1:" + port,
-                             "--auth-key",
-                             (dir / "pool-a.bin").string(),
-                             "--timeout",
-                             "30",
-                             "--auth-refill-every",
-                             "0"});
+  const pid_t alice =
+      spawn_alice(raw, (dir / "alice.h5").string(), static_cast<std::uint16_t>(std::stoi(port)),
+                  {"--auth-key", (dir / "pool-a.bin").string(), "--auth-refill-every", "0"});
   ASSERT_GT(alice, 0);
   const Result bob = run("run --code qkdpp-n16 --input " + raw + " --audit -q -o " +
                          (dir / "bob.h5").string() + " --role bob --connect 127.0.0.1:" + port +
@@ -534,9 +529,8 @@ TEST(Cli, AliceAndBobOverAuthenticatedTcpEqualABatchRun) {
   // blocks give their key to both pools (status 7), everything else equals the batch run.
   const std::string port3 = std::to_string(free_port());
   const pid_t alice3 =
-      spawn({"run", "--code", "qkdpp-n16", "--input", raw, "--audit", "-q", "--seed", "9", "-o",
-             (dir / "alice3.h5").string(), "--role", "alice", "--listen", "127.0.0.1:" + port3,
-             "--auth-key", (dir / "pool-a.bin").string(), "--timeout", "30"});
+      spawn_alice(raw, (dir / "alice3.h5").string(), static_cast<std::uint16_t>(std::stoi(port3)),
+                  {"--auth-key", (dir / "pool-a.bin").string()});
   const Result bob3 = run("run --code qkdpp-n16 --input " + raw + " --audit -q -o " +
                           (dir / "bob3.h5").string() + " --role bob --connect 127.0.0.1:" + port3 +
                           " --auth-key " + (dir / "pool-b.bin").string() + " --timeout 30");
@@ -657,10 +651,8 @@ TEST(Cli, ATamperedMessageEndsItsBlockOnBothSidesAndNothingElse) {
   write_pool(dir / "pool-a.bin", 1 << 16, 2);
   std::filesystem::copy_file(dir / "pool-a.bin", dir / "pool-b.bin");
   const std::uint16_t alice_port = free_port();
-  const pid_t alice = spawn({"run", "--code", "qkdpp-n16", "--input", raw, "--audit", "-q",
-                             "--seed", "9", "-o", (dir / "alice.h5").string(), "--role", "alice",
-                             "--listen", "127.0.0.1:" + std::to_string(alice_port), "--auth-key",
-                             (dir / "pool-a.bin").string(), "--timeout", "30"});
+  const pid_t alice = spawn_alice(raw, (dir / "alice.h5").string(), alice_port,
+                                  {"--auth-key", (dir / "pool-a.bin").string()});
   ASSERT_GT(alice, 0);
   // Byte 2000 of Alice's stream lies in the first syndrome frame (after the ~0.5 kB handshake;
   // the first blocks' syndromes of the rate-0.44 code are 4.6 kB): its payload, not its header.
@@ -701,27 +693,9 @@ TEST(Cli, TamperingWithBobsRepliesNeverLeavesTheSidesWithDifferentKeys) {
     write_pool(dir / "run" / "pool-a.bin", 1 << 16, 7);
     std::filesystem::copy_file(dir / "run" / "pool-a.bin", dir / "run" / "pool-b.bin");
     const std::uint16_t alice_port = free_port();
-    const pid_t alice = spawn({"run",
-                               "--code",
-                               "qkdpp-n16",
-                               "--input",
-                               raw,
-                               "--audit",
-                               "-q",
-                               "--seed",
-                               "9",
-                               "-o",
-                               (dir / "run" / "alice.h5").string(),
-                               "--role",
-                               "alice",
-                               "--listen",
-                               "127.0.0.1:" + std::to_string(alice_port),
-                               "--auth-key",
-                               (dir / "run" / "pool-a.bin").string(),
-                               "--timeout",
-                               "30",
-                               "--auth-refill-every",
-                               "0"});
+    const pid_t alice = spawn_alice(
+        raw, (dir / "run" / "alice.h5").string(), alice_port,
+        {"--auth-key", (dir / "run" / "pool-a.bin").string(), "--auth-refill-every", "0"});
     ASSERT_GT(alice, 0);
     Result bob;
     {
@@ -756,27 +730,9 @@ TEST(Cli, AConnectionKilledMidwayIsRestoredWithoutLosingOrDuplicatingABlock) {
   write_pool(dir / "pool-a.bin", 1 << 16, 3);
   std::filesystem::copy_file(dir / "pool-a.bin", dir / "pool-b.bin");
   const std::uint16_t alice_port = free_port();
-  const pid_t alice = spawn({"run",
-                             "--code",
-                             "qkdpp-n16",
-                             "--input",
-                             raw,
-                             "--audit",
-                             "-q",
-                             "--seed",
-                             "9",
-                             "-o",
-                             (dir / "alice.h5").string(),
-                             "--role",
-                             "alice",
-                             "--listen",
-                             "127.0.0.1:" + std::to_string(alice_port),
-                             "--timeout",
-                             "30",
-                             "--json",
-                             (dir / "alice.json").string(),
-                             "--auth-key",
-                             (dir / "pool-a.bin").string()});
+  const pid_t alice = spawn_alice(
+      raw, (dir / "alice.h5").string(), alice_port,
+      {"--json", (dir / "alice.json").string(), "--auth-key", (dir / "pool-a.bin").string()});
   ASSERT_GT(alice, 0);
   Result bob;
   {
@@ -886,9 +842,7 @@ TEST(Cli, LiveRawKeyOverTcpEqualsTheFileRun) {
   std::thread ca = controller(pa, reader, {Party::kAlice}, 8 * 58983, 50000);
   std::thread cb = controller(pb, reader, {Party::kBob}, 10 * 58983, 70000);
   const pid_t alice =
-      spawn({"run", "--code", "qkdpp-n16", "--audit", "-q", "--seed", "9", "--input",
-             "tcp://127.0.0.1:" + std::to_string(pa), "-o", (dir / "alice.h5").string(), "--role",
-             "alice", "--listen", "127.0.0.1:" + std::to_string(link), "--timeout", "30"});
+      spawn_alice("tcp://127.0.0.1:" + std::to_string(pa), (dir / "alice.h5").string(), link);
   const Result bob =
       run("run --code qkdpp-n16 --audit -q --input tcp://127.0.0.1:" + std::to_string(pb) + " -o " +
           (dir / "bob.h5").string() + " --role bob --connect 127.0.0.1:" + std::to_string(link) +

@@ -52,20 +52,24 @@ struct RunOptions {
 };
 
 // What both parties of a two-machine run must agree on (the link's handshake compares it).
+// The security model and its parameters, as both fingerprints below record them.
+nlohmann::json security_fields(const engine::SecurityParameters& sp) {
+  return {{"security_model", engine::to_string(sp.model)},
+          {"epsilon_sec", sp.epsilon_sec},
+          {"phase_error", sp.phase_error},
+          {"vacuum_fraction", sp.vacuum_fraction},
+          {"single_photon_fraction", sp.single_photon_fraction},
+          {"single_photon_phase_error", sp.single_photon_phase_error}};
+}
+
 std::string link_fingerprint(const RunOptions& opt, std::uint64_t input_bits,
                              const engine::PipelineOptions& po) {
-  const engine::SecurityParameters& sp = po.protocol.security;
-  const nlohmann::json j = {{"protocol", 1},
-                            {"code", opt.code},
-                            {"block_bits", po.protocol.family->key_bits()},
-                            {"input_bits", input_bits},
-                            {"security_model", engine::to_string(sp.model)},
-                            {"epsilon_sec", sp.epsilon_sec},
-                            {"phase_error", sp.phase_error},
-                            {"vacuum_fraction", sp.vacuum_fraction},
-                            {"single_photon_fraction", sp.single_photon_fraction},
-                            {"single_photon_phase_error", sp.single_photon_phase_error},
-                            {"abort_qber", opt.abort_qber}};
+  nlohmann::json j = security_fields(po.protocol.security);
+  j.update({{"protocol", 1},
+            {"code", opt.code},
+            {"block_bits", po.protocol.family->key_bits()},
+            {"input_bits", input_bits},
+            {"abort_qber", opt.abort_qber}});
   return j.dump();
 }
 
@@ -73,24 +77,19 @@ std::string link_fingerprint(const RunOptions& opt, std::uint64_t input_bits,
 // parameters and input (the thread count does not change the output, so it is not here).
 std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& input,
                             std::uint64_t input_bits, const engine::PipelineOptions& po) {
-  const engine::SecurityParameters& sp = po.protocol.security;
-  const nlohmann::json j = {{"qkdpp", QKDPP_VERSION},
-                            {"input", opt.input.rfind("tcp://", 0) == 0
-                    ? opt.input
-                    : std::filesystem::absolute(input).lexically_normal().string()},
-                            {"input_bits", input_bits},
-                            {"code", opt.code},
-                            {"precision", opt.precision},
-                            {"security_model", engine::to_string(sp.model)},
-                            {"epsilon_sec", sp.epsilon_sec},
-                            {"phase_error", sp.phase_error},
-                            {"vacuum_fraction", sp.vacuum_fraction},
-                            {"single_photon_fraction", sp.single_photon_fraction},
-                            {"single_photon_phase_error", sp.single_photon_phase_error},
-                            {"abort_qber", opt.abort_qber},
-                            {"seed", opt.seed},
-                            {"audit", opt.audit},
-                            {"max_in_flight", po.max_in_flight}};
+  nlohmann::json j = security_fields(po.protocol.security);
+  j.update({{"qkdpp", QKDPP_VERSION},
+            {"input", opt.input.rfind("tcp://", 0) == 0
+                          ? opt.input
+                          : std::filesystem::absolute(input).lexically_normal().string()},
+            {"input_bits", input_bits},
+            {"code", opt.code},
+            {"precision", opt.precision},
+            {"abort_qber", opt.abort_qber},
+            {"seed", opt.seed},
+            {"audit", opt.audit},
+            {"role", opt.role.empty() ? "batch" : opt.role},
+            {"max_in_flight", po.max_in_flight}});
   return j.dump();
 }
 
