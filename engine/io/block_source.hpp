@@ -25,6 +25,11 @@ class BlockSource {
   virtual std::uint64_t unused_tail_bits(std::size_t n) const = 0;
   // Asks a read() waiting for data to return false soon (the run is ending). Thread-safe.
   virtual void request_stop() noexcept {}
+  // Sequential sources (streams): the index of the next block read() returns, and skipping
+  // ahead to a later one (reading and dropping the blocks between; false if the input ends
+  // first). Random-access sources (files) return nullopt and skip nothing.
+  virtual std::optional<std::uint64_t> position() const { return std::nullopt; }
+  virtual bool skip_to(std::uint64_t, std::size_t) { return true; }
   virtual std::string name() const = 0;
 };
 

@@ -124,6 +124,14 @@ bool RawKeyStream::read_chunk(std::size_t n) {
   return true;
 }
 
+bool RawKeyStream::skip_to(std::uint64_t index, std::size_t n) {
+  kernels::BitVector a, b;
+  while (position_ < index) {
+    if (!read(position_, n, want_[0] ? &a : nullptr, want_[1] ? &b : nullptr)) return false;
+  }
+  return true;
+}
+
 bool RawKeyStream::read(std::uint64_t, std::size_t n, kernels::BitVector* alice,
                         kernels::BitVector* bob) {
   kernels::BitVector* out[2] = {alice, bob};
@@ -144,6 +152,7 @@ bool RawKeyStream::read(std::uint64_t, std::size_t n, kernels::BitVector* alice,
       b.offset = 0;
     }
   }
+  ++position_;
   return true;
 }
 

@@ -37,6 +37,8 @@ class RawKeyStream final : public BlockSource {
   std::optional<std::uint64_t> blocks(std::size_t) const override { return std::nullopt; }
   std::uint64_t unused_tail_bits(std::size_t n) const override;
   void request_stop() noexcept override { stop_ = true; }
+  std::optional<std::uint64_t> position() const override { return position_; }
+  bool skip_to(std::uint64_t index, std::size_t n) override;
   std::string name() const override { return name_; }
 
  private:
@@ -56,6 +58,7 @@ class RawKeyStream final : public BlockSource {
   std::size_t max_ahead_;
   Buffer buf_[2];
   std::atomic<bool> stop_{false};
+  std::uint64_t position_ = 0;  // blocks returned or skipped
 };
 
 }  // namespace qkdpp::engine::io

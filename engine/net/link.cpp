@@ -101,6 +101,7 @@ struct Link::State {
   LinkStats stats;
   std::thread receiver;
   bool peer_resuming = false;
+  std::uint64_t peer_input_position = 0;
   std::uint64_t peer_blocks_done = 0;
 
   void log(const std::string& text) {
@@ -371,7 +372,7 @@ Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions
   PayloadWriter w;
   w.u32(kLinkVersion).u8(static_cast<std::uint8_t>(role)).u8(s.auth ? 1 : 0).u64(own_offset);
   w.u8(s.options.resuming ? 1 : 0).u64(s.options.resuming ? s.options.blocks_done : 0);
-  w.u64(s.pool.size());
+  w.u64(s.pool.size()).u64(s.options.input_position);
   w.bytes(std::span(reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()));
   const std::vector<std::uint8_t> own_hello = encode(control(MessageType::kHello, w.take()));
   s.socket.write_all(own_hello.data(), own_hello.size(), s.options.timeout);
@@ -392,6 +393,7 @@ Link::Link(Socket socket, Role role, const std::string& fingerprint, LinkOptions
   s.peer_resuming = r.u8() != 0;
   s.peer_blocks_done = r.u64();
   const std::uint64_t peer_pool = r.u64();
+  s.peer_input_position = r.u64();
   const auto peer_fp = r.bytes(kMaxFingerprintBytes);
   r.finish();
   if (version != kLinkVersion) {
@@ -506,6 +508,7 @@ ResumePoint Link::resume_point(std::uint64_t max_in_flight, std::uint64_t total_
   p.keep_blocks = std::min(own, s.peer_blocks_done);
   p.discard_until = std::max(
       p.keep_blocks, std::min(total_blocks, std::max(own, s.peer_blocks_done) + max_in_flight));
+  p.discard_until = std::max({p.discard_until, s.options.input_position, s.peer_input_position});
   return p;
 }
 

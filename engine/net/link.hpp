@@ -50,6 +50,9 @@ struct LinkOptions {
   // told to the peer in the hello.
   bool resuming = false;
   std::uint64_t blocks_done = 0;
+  // A sequential input (a live stream) is already this many blocks in: those blocks cannot be
+  // distilled again, so resumption discards up to here at least.
+  std::uint64_t input_position = 0;
 };
 
 // Where both sides continue (agreed through the hellos): when either resumes, the blocks both

@@ -65,8 +65,10 @@ PipelineSummary run_blocks(io::BlockSource& input, io::KeyFileWriter& output,
   if (options.max_in_flight == 0) throw InputError("pipeline: max_in_flight must be positive");
   const std::vector<io::BlockRecord>& resumed = output.resumed_records();
   const std::uint64_t first_block = resumed.size();
-  if (!known && (first_block > 0 || options.discard_until > 0)) {
-    throw InputError(input.name() + ": a live stream cannot be resumed (its blocks are gone)");
+  if (const auto at = input.position(); at && *at != std::max(first_block, options.discard_until)) {
+    throw InputError(input.name() + ": the stream is at block " + std::to_string(*at) +
+                     ", not where the run continues (" +
+                     std::to_string(std::max(first_block, options.discard_until)) + ")");
   }
   if (first_block > blocks) {
     throw InputError(output.partial_path().string() + ": the resumed run has " +

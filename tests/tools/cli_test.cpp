@@ -857,6 +857,37 @@ TEST(Cli, LiveRawKeyOverTcpEqualsTheFileRun) {
   ASSERT_EQ(a.blocks.size(), 8u);
   for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(a.blocks[i], file_out.blocks[i]) << i;
 
+  // Live streams and a connection that drops midway: both sides skip their streams to where
+  // both can continue, and every block still appears once, identically on both sides.
+  {
+    const std::uint16_t qa = free_port(), qb = free_port(), link2 = free_port();
+    std::thread c1 = controller(qa, reader, {Party::kAlice}, 11 * 58983, 40000);
+    std::thread c2 = controller(qb, reader, {Party::kBob}, 11 * 58983, 40000);
+    const pid_t alice2 =
+        spawn_alice("tcp://127.0.0.1:" + std::to_string(qa), (dir / "alice2.h5").string(), link2);
+    Result bob2;
+    {
+      Proxy proxy(link2, 2, Proxy::kNever, 40000);
+      bob2 = run("run --code qkdpp-n16 --audit -q --input tcp://127.0.0.1:" + std::to_string(qb) +
+                 " -o " + (dir / "bob2.h5").string() + " --role bob --connect 127.0.0.1:" +
+                 std::to_string(proxy.port()) + " --timeout 30");
+    }
+    c1.join();
+    c2.join();
+    ASSERT_EQ(bob2.status, 0) << bob2.output;
+    ASSERT_EQ(wait_status(alice2), 0);
+    const auto a2 = engine::io::read_key_file(dir / "alice2.h5");
+    const auto b2 = engine::io::read_key_file(dir / "bob2.h5");
+    expect_same_keys(a2, b2);
+    ASSERT_EQ(a2.blocks.size(), 11u);
+    std::size_t interrupted = 0;
+    for (std::size_t i = 0; i < 11; ++i) {
+      EXPECT_EQ(a2.blocks[i].index, i);
+      interrupted += a2.blocks[i].status == 6;
+    }
+    EXPECT_GE(interrupted, 1u);
+  }
+
   expect_failure(common + "--input tcp://127.0.0.1:" + std::to_string(free_port()) + " -o " +
                      (dir / "x.h5").string() + " --timeout 0.5",
                  "no peer connected");

@@ -273,6 +273,7 @@ void run_run(const RunOptions& opt) {
     for (;; ++reconnects) {
       const bool resuming = opt.resume || reconnects > 0;
       lo.resuming = resuming;
+      lo.input_position = source->position().value_or(0);
       lo.blocks_done =
           resuming && std::filesystem::exists(journal)
               ? engine::io::read_key_journal(journal, wo.journal_fingerprint, {}).blocks
@@ -290,6 +291,10 @@ void run_run(const RunOptions& opt) {
           bytes.resize(key.size() / 8);  // whole bytes only
           link.replenish(bytes);
         };
+        // A stream continues where both sides can: blocks it already delivered are gone.
+        if (!source->skip_to(at.discard_until, block_bits)) {
+          throw InputError(opt.input + ": the stream ended while reconnecting");
+        }
         auto writer = open_writer(at.resume, at.keep_blocks);
         po.discard_until = at.discard_until;
         if (at.discard_until > at.keep_blocks) {
@@ -307,7 +312,7 @@ void run_run(const RunOptions& opt) {
         break;
       } catch (const LinkError& e) {
         if (tty) std::fprintf(stderr, "\n");
-        if (reconnects >= opt.reconnects || live) throw;  // a stream's blocks cannot be replayed
+        if (reconnects >= opt.reconnects) throw;
         log(std::string("connection lost: ") + e.what() + "; reconnecting (" +
             std::to_string(reconnects + 1) + " of " + std::to_string(opt.reconnects) + ")");
       }
