@@ -29,6 +29,8 @@ constexpr std::size_t kTagBytes = crypto_onetimeauth_BYTES;  // 16
 constexpr std::size_t kMaxFingerprintBytes = 1u << 16;
 constexpr std::uint8_t kProtocolErrorStatus = 5;  // BlockStatus::kProtocolError
 constexpr std::uint64_t kMaxSequenceGap = 1u << 16;
+// Blocks ahead of the highest one seen that a frame may still belong to (the blocks in flight).
+constexpr std::uint64_t kBlockWindow = 64;
 
 std::uint64_t get_le(const std::uint8_t* p, int bytes) {
   std::uint64_t v = 0;
@@ -101,6 +103,7 @@ struct Link::State {
   LinkStats stats;
   std::thread receiver;
   bool peer_resuming = false;
+  std::uint64_t max_block_seen = 0;  // in authentic frames and opened channels
   std::uint64_t peer_input_position = 0;
   std::uint64_t peer_blocks_done = 0;
 
@@ -255,6 +258,19 @@ struct Link::State {
           continue;
         }
         if (type == MessageType::kHello || type == MessageType::kHelloAck) continue;
+        if (authentic) {
+          max_block_seen = std::max(max_block_seen, block);
+        } else if (block > max_block_seen + kBlockWindow) {
+          // The block field itself may be what was altered: no block can be told to end, so end
+          // the connection (the resumption discards the blocks in flight) rather than let the
+          // real block wait out its timeout.
+          down = true;
+          down_reason = "a frame failed authentication and names no block in flight";
+          changed.notify_all();
+          lock.unlock();
+          socket.shutdown();
+          return;
+        }
         if (closed.count(block) != 0) {
           log("dropped a " + to_string(type) + " frame for block " + std::to_string(block) +
               ", which has ended here");
@@ -459,6 +475,7 @@ std::unique_ptr<Channel> Link::open_block(std::uint64_t block) {
   {
     std::lock_guard lock(state_->mutex);
     state_->open.insert(block);
+    state_->max_block_seen = std::max(state_->max_block_seen, block);
   }
   return std::make_unique<BlockChannel>(state_, block);
 }
@@ -469,6 +486,20 @@ void Link::close_block(std::uint64_t block) {
   state_->boxes.erase(block);
   state_->closed.insert(block);
   while (state_->closed.size() > 4096) state_->closed.erase(state_->closed.begin());
+}
+
+void Link::fail(const std::string& reason) {
+  State& s = *state_;
+  {
+    std::lock_guard lock(s.mutex);
+    if (!s.down) {
+      s.down = true;
+      s.down_reason = reason;
+    }
+    s.changed.notify_all();
+    s.pool_grown.notify_all();
+  }
+  s.socket.shutdown();
 }
 
 void Link::finish(std::uint64_t blocks_run) {

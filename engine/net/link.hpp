@@ -90,6 +90,9 @@ class Link {
   std::unique_ptr<Channel> open_block(std::uint64_t block);
   // Ends a block: later frames for it are dropped.
   void close_block(std::uint64_t block);
+  // Gives the connection up at once (this side hit an error): every waiting channel wakes with a
+  // LinkError naming `reason`, and the peer sees the connection close.
+  void fail(const std::string& reason);
   // Says goodbye, telling the peer that this side ran `blocks_run` blocks (it ran out of input
   // there, or distilled all), waits for the peer's goodbye (or its disconnection), then closes.
   // Waiting channels of blocks at or after the peer's count throw PeerEnded.

@@ -311,8 +311,11 @@ PipelineSummary run_party_pipeline(net::Role role, io::BlockSource& input,
       }
     } catch (const net::PeerEnded&) {
       b.beyond_end = true;
-    } catch (...) {
+    } catch (const std::exception& e) {
+      // The other blocks in flight must not wait out their timeouts for a peer that will never
+      // answer this run: give the connection up now (the caller may reconnect).
       link.close_block(b.index);
+      link.fail(std::string("this side failed: ") + e.what());
       throw;
     }
     link.close_block(b.index);
