@@ -135,89 +135,88 @@ PipelineSummary run_blocks(io::BlockSource& input, io::KeyFileWriter& output,
 
   const auto t0 = Clock::now();
 
+  // The blocks in flight live here rather than in the pipeline's items, so that a pipeline
+  // cancelled by an exception (a dropped connection) frees them too.
+  std::vector<Block> slots(options.max_in_flight + 1);
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
     tbb::parallel_pipeline(
         options.max_in_flight,
-        tbb::make_filter<void, std::shared_ptr<Block>>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
-              if (next >= blocks || stop_reading) {
-                fc.stop();
-                return nullptr;
-              }
-              const auto start = Clock::now();
-              auto b = std::make_shared<Block>();
-              b->index = next;
-              b->start_bit = next * n;
-              {
-                // Tokens bound the blocks in flight, so block k - max_in_flight has been written.
-                std::lock_guard lock(estimates_mutex);
-                const std::uint64_t k =
-                    next >= options.max_in_flight ? next - options.max_in_flight + 1 : 0;
-                if (k < estimates_base || k - estimates_base >= estimates.size()) {
-                  throw std::logic_error("pipeline: QBER estimate of block " + std::to_string(k) +
-                                         " not available");
-                }
-                b->qber_estimate = estimates[k - estimates_base];
-              }
-              if (!input.read(next, n, read_alice ? &b->alice : nullptr,
-                              read_bob ? &b->bob : nullptr)) {
-                fc.stop();
-                return nullptr;
-              }
-              ++next;
-              summary.read_seconds += since(start);
-              return b;
-            }) &
-            tbb::make_filter<std::shared_ptr<Block>, std::shared_ptr<Block>>(
-                tbb::filter_mode::parallel,
-                [&](std::shared_ptr<Block> b) {
-                  const auto start = Clock::now();
-                  distill(*b);
-                  if (b->beyond_end) {  // the peer ended the run before this block
-                    stop_reading = true;
-                    input.request_stop();
-                  }
-                  b->alice = kernels::BitVector();
-                  b->bob = kernels::BitVector();
-                  b->distill_seconds = since(start);
-                  return b;
-                }) &
-            tbb::make_filter<std::shared_ptr<Block>, void>(
-                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
-                  if (b->beyond_end) return;
-                  const auto start = Clock::now();
-                  const BlockResult& r = b->result;
-                  io::BlockRecord rec;
-                  rec.index = b->index;
-                  rec.start_bit = b->start_bit;
-                  rec.bits = n;
-                  rec.qber = r.qber;
-                  rec.leak_ec_bits = r.leak_ec_bits;
-                  rec.verify_bits = r.verify_bits;
-                  rec.final_bits = r.final_key.size();
-                  rec.status = static_cast<std::uint8_t>(r.status);
-                  const bool divert = r.status == BlockStatus::kAccepted &&
-                                      options.divert_every != 0 && options.divert &&
-                                      b->index % options.divert_every == options.divert_every - 1;
-                  if (divert) {
-                    options.divert(r.final_key);
-                    rec.status = static_cast<std::uint8_t>(BlockStatus::kAuthenticationKey);
-                    rec.final_bits = 0;
-                  }
-                  rec.efficiency = r.efficiency;
-                  rec.qber_estimate = r.qber_estimate;
-                  rec.rounds = static_cast<std::uint32_t>(r.rounds);
-                  output.append(rec, divert ? kernels::BitVector() : r.final_key, r.pa_seed);
-                  account(rec);
-                  summary.processed_bits += n;
-                  summary.distill_seconds += b->distill_seconds;
-                  summary.decode_seconds += r.decode_seconds;
-                  summary.amplify_seconds += r.amplify_seconds;
-                  summary.write_seconds += since(start);
-                  if (options.progress) options.progress(summary.blocks, summary.processed_bits);
-                }));
+        tbb::make_filter<
+            void, Block*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Block* {
+          if (next >= blocks || stop_reading) {
+            fc.stop();
+            return nullptr;
+          }
+          const auto start = Clock::now();
+          // Tokens bound the blocks in flight, so this slot's previous block has left.
+          Block* b = &slots[next % slots.size()];
+          *b = Block();
+          b->index = next;
+          b->start_bit = next * n;
+          {
+            // Tokens bound the blocks in flight, so block k - max_in_flight has been written.
+            std::lock_guard lock(estimates_mutex);
+            const std::uint64_t k =
+                next >= options.max_in_flight ? next - options.max_in_flight + 1 : 0;
+            if (k < estimates_base || k - estimates_base >= estimates.size()) {
+              throw std::logic_error("pipeline: QBER estimate of block " + std::to_string(k) +
+                                     " not available");
+            }
+            b->qber_estimate = estimates[k - estimates_base];
+          }
+          if (!input.read(next, n, read_alice ? &b->alice : nullptr,
+                          read_bob ? &b->bob : nullptr)) {
+            fc.stop();
+            return nullptr;
+          }
+          ++next;
+          summary.read_seconds += since(start);
+          return b;
+        }) & tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel, [&](Block* b) {
+          const auto start = Clock::now();
+          distill(*b);
+          if (b->beyond_end) {  // the peer ended the run before this block
+            stop_reading = true;
+            input.request_stop();
+          }
+          b->alice = kernels::BitVector();
+          b->bob = kernels::BitVector();
+          b->distill_seconds = since(start);
+          return b;
+        }) & tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order, [&](Block* b) {
+          if (b->beyond_end) return;
+          const auto start = Clock::now();
+          const BlockResult& r = b->result;
+          io::BlockRecord rec;
+          rec.index = b->index;
+          rec.start_bit = b->start_bit;
+          rec.bits = n;
+          rec.qber = r.qber;
+          rec.leak_ec_bits = r.leak_ec_bits;
+          rec.verify_bits = r.verify_bits;
+          rec.final_bits = r.final_key.size();
+          rec.status = static_cast<std::uint8_t>(r.status);
+          const bool divert = r.status == BlockStatus::kAccepted && options.divert_every != 0 &&
+                              options.divert &&
+                              b->index % options.divert_every == options.divert_every - 1;
+          if (divert) {
+            options.divert(r.final_key);
+            rec.status = static_cast<std::uint8_t>(BlockStatus::kAuthenticationKey);
+            rec.final_bits = 0;
+          }
+          rec.efficiency = r.efficiency;
+          rec.qber_estimate = r.qber_estimate;
+          rec.rounds = static_cast<std::uint32_t>(r.rounds);
+          output.append(rec, divert ? kernels::BitVector() : r.final_key, r.pa_seed);
+          account(rec);
+          summary.processed_bits += n;
+          summary.distill_seconds += b->distill_seconds;
+          summary.decode_seconds += r.decode_seconds;
+          summary.amplify_seconds += r.amplify_seconds;
+          summary.write_seconds += since(start);
+          if (options.progress) options.progress(summary.blocks, summary.processed_bits);
+        }));
   });
   summary.seconds = since(t0);
   summary.unused_tail_bits = input.unused_tail_bits(n);
