@@ -819,6 +819,35 @@ std::thread controller(std::uint16_t port, const engine::io::RawKeyReader& raw,
   });
 }
 
+// A two-machine live run: Alice and Bob as two processes on the 2^16-bit family, each fed by its
+// own controller with its first `alice_blocks` / `bob_blocks` blocks of `reader` in chunks of
+// `chunk` bits, through a proxy that drops the connection once after `cut_after` bytes of
+// Alice's traffic (Proxy::kNever: not). Returns their key files (DIR/TAG-alice.h5, -bob.h5).
+std::pair<engine::io::KeyFileContents, engine::io::KeyFileContents> live_pair(
+    const test::TempDir& dir, const std::string& tag, const engine::io::RawKeyReader& reader,
+    std::uint64_t alice_blocks, std::uint64_t bob_blocks, std::uint64_t chunk,
+    std::uint64_t cut_after) {
+  using engine::io::Party;
+  const std::uint16_t pa = free_port(), pb = free_port(), link = free_port();
+  std::thread ca = controller(pa, reader, {Party::kAlice}, alice_blocks * 58983, chunk);
+  std::thread cb = controller(pb, reader, {Party::kBob}, bob_blocks * 58983, chunk);
+  const std::string alice_out = (dir / (tag + "-alice.h5")).string();
+  const std::string bob_out = (dir / (tag + "-bob.h5")).string();
+  const pid_t alice = spawn_alice("tcp://127.0.0.1:" + std::to_string(pa), alice_out, link);
+  Result bob;
+  {
+    Proxy proxy(link, 2, Proxy::kNever, cut_after);
+    bob = run("run --code qkdpp-n16 --audit -q --input tcp://127.0.0.1:" + std::to_string(pb) +
+              " -o " + bob_out + " --role bob --connect 127.0.0.1:" + std::to_string(proxy.port()) +
+              " --timeout 30");
+  }
+  ca.join();
+  cb.join();
+  EXPECT_EQ(bob.status, 0) << bob.output;
+  EXPECT_EQ(wait_status(alice), 0);
+  return {engine::io::read_key_file(alice_out), engine::io::read_key_file(bob_out)};
+}
+
 TEST(Cli, LiveRawKeyOverTcpEqualsTheFileRun) {
   test::TempDir dir;
   const std::string raw = (dir / "raw.h5").string();
@@ -843,55 +872,22 @@ TEST(Cli, LiveRawKeyOverTcpEqualsTheFileRun) {
 
   // Two machines, each with its own controller; Bob's stream is two blocks longer than Alice's,
   // so the run ends where Alice's input does, on both sides.
-  const std::uint16_t pa = free_port(), pb = free_port(), link = free_port();
-  std::thread ca = controller(pa, reader, {Party::kAlice}, 8 * 58983, 50000);
-  std::thread cb = controller(pb, reader, {Party::kBob}, 10 * 58983, 70000);
-  const pid_t alice =
-      spawn_alice("tcp://127.0.0.1:" + std::to_string(pa), (dir / "alice.h5").string(), link);
-  const Result bob =
-      run("run --code qkdpp-n16 --audit -q --input tcp://127.0.0.1:" + std::to_string(pb) + " -o " +
-          (dir / "bob.h5").string() + " --role bob --connect 127.0.0.1:" + std::to_string(link) +
-          " --timeout 30");
-  ca.join();
-  cb.join();
-  ASSERT_EQ(bob.status, 0) << bob.output;
-  ASSERT_EQ(wait_status(alice), 0);
-  const auto a = engine::io::read_key_file(dir / "alice.h5");
-  const auto b = engine::io::read_key_file(dir / "bob.h5");
+  const auto [a, b] = live_pair(dir, "p", reader, 8, 10, 50000, Proxy::kNever);
   expect_same_keys(a, b);
   ASSERT_EQ(a.blocks.size(), 8u);
   for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(a.blocks[i], file_out.blocks[i]) << i;
 
   // Live streams and a connection that drops midway: both sides skip their streams to where
   // both can continue, and every block still appears once, identically on both sides.
-  {
-    const std::uint16_t qa = free_port(), qb = free_port(), link2 = free_port();
-    std::thread c1 = controller(qa, reader, {Party::kAlice}, 11 * 58983, 40000);
-    std::thread c2 = controller(qb, reader, {Party::kBob}, 11 * 58983, 40000);
-    const pid_t alice2 =
-        spawn_alice("tcp://127.0.0.1:" + std::to_string(qa), (dir / "alice2.h5").string(), link2);
-    Result bob2;
-    {
-      Proxy proxy(link2, 2, Proxy::kNever, 40000);
-      bob2 = run("run --code qkdpp-n16 --audit -q --input tcp://127.0.0.1:" + std::to_string(qb) +
-                 " -o " + (dir / "bob2.h5").string() + " --role bob --connect 127.0.0.1:" +
-                 std::to_string(proxy.port()) + " --timeout 30");
-    }
-    c1.join();
-    c2.join();
-    ASSERT_EQ(bob2.status, 0) << bob2.output;
-    ASSERT_EQ(wait_status(alice2), 0);
-    const auto a2 = engine::io::read_key_file(dir / "alice2.h5");
-    const auto b2 = engine::io::read_key_file(dir / "bob2.h5");
-    expect_same_keys(a2, b2);
-    ASSERT_EQ(a2.blocks.size(), 11u);
-    std::size_t interrupted = 0;
-    for (std::size_t i = 0; i < 11; ++i) {
-      EXPECT_EQ(a2.blocks[i].index, i);
-      interrupted += a2.blocks[i].status == 6;
-    }
-    EXPECT_GE(interrupted, 1u);
+  const auto [a2, b2] = live_pair(dir, "q", reader, 11, 11, 40000, 40000);
+  expect_same_keys(a2, b2);
+  ASSERT_EQ(a2.blocks.size(), 11u);
+  std::size_t interrupted = 0;
+  for (std::size_t i = 0; i < 11; ++i) {
+    EXPECT_EQ(a2.blocks[i].index, i);
+    interrupted += a2.blocks[i].status == 6;
   }
+  EXPECT_GE(interrupted, 1u);
 
   expect_failure(common + "--input tcp://127.0.0.1:" + std::to_string(free_port()) + " -o " +
                      (dir / "x.h5").string() + " --timeout 0.5",
