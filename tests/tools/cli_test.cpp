@@ -334,6 +334,8 @@ TEST(Cli, RunDistillsASimulatedFileWithAQberJump) {
 
   expect_failure("run --input " + (dir / "missing.h5").string() + " -o " + keys, "missing.h5");
   expect_failure("run --code qkdpp-n18 --input " + raw + " -o " + keys, "--code: 'qkdpp-n18'");
+  expect_failure("run --code qkdpp-n16 --input " + raw + " -o " + keys + " --round-iter 0",
+                 "--round-iter must be positive");
   expect_failure(
       "run --code qkdpp-n16 --input " + raw + " -o " + (dir / "no-dir" / "k.h5").string(),
       "cannot create output file");

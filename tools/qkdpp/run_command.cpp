@@ -49,6 +49,7 @@ struct RunOptions {
   double timeout = 60.0;
   std::uint64_t reconnects = 3;
   std::int64_t auth_refill_every = -1;  // -1: by family
+  std::size_t round_iter = engine::ProtocolConfig{}.round_iterations;
 };
 
 // What both parties of a two-machine run must agree on (the link's handshake compares it).
@@ -85,6 +86,7 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
             {"input_bits", input_bits},
             {"code", opt.code},
             {"precision", opt.precision},
+            {"round_iter", opt.round_iter},
             {"abort_qber", opt.abort_qber},
             {"seed", opt.seed},
             {"audit", opt.audit},
@@ -130,6 +132,8 @@ void run_run(const RunOptions& opt) {
     throw InputError("--abort-qber must lie in (0, 0.5)");
   }
   pc.abort_qber = opt.abort_qber;
+  if (opt.round_iter == 0) throw InputError("--round-iter must be positive");
+  pc.round_iterations = opt.round_iter;
   pc.initial_qber = opt.abort_qber;
   po.threads = opt.threads;
   po.seed = opt.seed;
@@ -422,6 +426,10 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--abort-qber", opt->abort_qber, "Abort blocks above this QBER")
       ->capture_default_str();
   cmd->add_option("--precision", opt->precision, "Decoder messages: 8 or 16 bits")
+      ->capture_default_str();
+  cmd->add_option("--round-iter", opt->round_iter,
+                  "Decoder iterations of a blind round that another round can follow: fewer is "
+                  "faster and costs efficiency (docs/pipeline.md)")
       ->capture_default_str();
   cmd->add_option("--seed", opt->seed,
                   "Seeded randomness for Alice (reproducible runs; default 0: system CSPRNG)");
