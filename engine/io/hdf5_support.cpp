@@ -213,6 +213,20 @@ void write_attribute_locked(hid_t object, const std::string& name, std::uint64_t
   write_uint_attribute(object, name.c_str(), value);
 }
 
+std::filesystem::path partial_path(const std::filesystem::path& path) {
+  std::filesystem::path p = path;
+  p += ".partial";
+  return p;
+}
+
+H5Handle create_partial_file(const std::filesystem::path& partial) {
+  H5Handle file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  if (!file.valid()) {
+    throw IoError(partial.string() + ": cannot create output file: " + hdf5_error_text());
+  }
+  return file;
+}
+
 void close_and_rename(H5Handle& file, const std::filesystem::path& partial,
                       const std::filesystem::path& path) {
   if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0 || !file.reset()) {

@@ -62,6 +62,11 @@ void write_attribute_locked(hid_t object, const std::string& name, const std::st
 void write_attribute_locked(hid_t object, const std::string& name, double value);
 void write_attribute_locked(hid_t object, const std::string& name, std::uint64_t value);
 
+// The first step of every atomic writer: `<path>.partial`, created (truncated) as an HDF5 file;
+// the caller holds hdf5_mutex(). IoError naming the file on failure.
+std::filesystem::path partial_path(const std::filesystem::path& path);
+H5Handle create_partial_file(const std::filesystem::path& partial);
+
 // Flushes and closes `file`, then renames `partial` to `path` (the last step of every atomic
 // writer; the caller holds hdf5_mutex()). IoError naming the file on failure.
 void close_and_rename(H5Handle& file, const std::filesystem::path& partial,

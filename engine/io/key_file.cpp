@@ -69,14 +69,9 @@ KeyFileWriter::KeyFileWriter(std::filesystem::path path, KeyWriteOptions options
     std::lock_guard lock(detail::hdf5_mutex());
     detail::silence_hdf5_errors();
     impl_->path = std::move(path);
-    impl_->partial = impl_->path;
-    impl_->partial += ".partial";
+    impl_->partial = detail::partial_path(impl_->path);
     impl_->options = options;
-    impl_->file = H5Handle(
-        H5Fcreate(impl_->partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (!impl_->file.valid()) {
-      throw IoError(impl_->partial.string() + ": cannot create output file: " + hdf5_error_text());
-    }
+    impl_->file = detail::create_partial_file(impl_->partial);
     try {
       const std::string where = impl_->partial.string();
       H5Handle final_group(
@@ -131,7 +126,7 @@ void KeyFileWriter::open_journal() {
         impl_->resumed.push_back(r);
       },
       impl_->options.resume_max_blocks);
-  impl_->dropped_journal_bytes = std::filesystem::file_size(jpath) - scan.valid_bytes;
+  impl_->dropped_journal_bytes = scan.dropped_bytes;
   impl_->journal = KeyJournalWriter::reopen(jpath, scan.valid_bytes);
 }
 

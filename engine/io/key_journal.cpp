@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/core/error.hpp"
+#include "engine/core/little_endian.hpp"
 #include "engine/core/parameters.hpp"
 #include "engine/protocol/messages.hpp"
 
@@ -36,21 +37,11 @@ Hash blake2b(std::span<const std::uint8_t> bytes) {
   return h;
 }
 
-void put_u64(std::vector<std::uint8_t>& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-std::uint64_t get_u64(const std::array<std::uint8_t, 8>& b) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[static_cast<std::size_t>(i)];
-  return v;
-}
-
 // Length, bytes and checksum of one framed item.
 std::vector<std::uint8_t> frame(std::span<const std::uint8_t> payload) {
   std::vector<std::uint8_t> out;
   out.reserve(payload.size() + 8 + kHashBytes);
-  put_u64(out, payload.size());
+  append_le(out, payload.size(), 8);
   out.insert(out.end(), payload.begin(), payload.end());
   const Hash h = blake2b(payload);
   out.insert(out.end(), h.begin(), h.end());
@@ -70,7 +61,7 @@ std::vector<std::uint8_t> encode_block(const BlockRecord& r, const kernels::BitV
 std::optional<std::vector<std::uint8_t>> read_framed(std::ifstream& in) {
   std::array<std::uint8_t, 8> len_bytes;
   if (!in.read(reinterpret_cast<char*>(len_bytes.data()), 8)) return std::nullopt;
-  const std::uint64_t len = get_u64(len_bytes);
+  const std::uint64_t len = load_le(len_bytes.data(), 8);
   if (len > kMaxPayloadBytes) return std::nullopt;
   std::vector<std::uint8_t> payload(len);
   Hash stored;

@@ -267,14 +267,9 @@ RawKeyWriter::RawKeyWriter(std::filesystem::path path, RawKeyWriteOptions option
   std::lock_guard lock(detail::hdf5_mutex());
   detail::silence_hdf5_errors();
   impl_->path = std::move(path);
-  impl_->partial = impl_->path;
-  impl_->partial += ".partial";
+  impl_->partial = detail::partial_path(impl_->path);
   impl_->options = options;
-  impl_->file = H5Handle(H5Fcreate(impl_->partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                         H5Fclose);
-  if (!impl_->file.valid()) {
-    throw IoError(impl_->partial.string() + ": cannot create output file: " + hdf5_error_text());
-  }
+  impl_->file = detail::create_partial_file(impl_->partial);
   for (Party party : {Party::kAlice, Party::kBob}) {
     if ((party == Party::kAlice && !options.alice) || (party == Party::kBob && !options.bob))
       continue;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "engine/core/error.hpp"
+#include "engine/core/little_endian.hpp"
 
 namespace qkdpp::engine::io {
 
@@ -15,16 +16,6 @@ namespace {
 
 constexpr std::size_t kHeaderBytes = 20;
 constexpr std::size_t kHashBytes = 16;
-
-void put(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-std::uint64_t get(const std::uint8_t* p, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 
 const char* party_name(int p) { return p == 0 ? "alice" : "bob"; }
 
@@ -37,8 +28,8 @@ std::vector<std::uint8_t> encode_raw_key_chunk(Party party, std::uint64_t sequen
   out.push_back(party == Party::kAlice ? 1 : 2);
   out.push_back(last ? 1 : 0);
   out.push_back(0);
-  put(out, sequence, 8);
-  put(out, bits.size(), 4);
+  append_le(out, sequence, 8);
+  append_le(out, bits.size(), 4);
   const std::size_t start = out.size();
   out.resize(start + (bits.size() + 7) / 8);
   bits.to_bytes(std::span(out.data() + start, out.size() - start));
@@ -80,8 +71,8 @@ bool RawKeyStream::read_chunk(std::size_t n) {
   if (h[5] != 1 && h[5] != 2)
     throw InputError(name_ + ": chunk for unknown party " + std::to_string(h[5]));
   const int party = h[5] - 1;
-  const std::uint64_t sequence = get(h.data() + 8, 8);
-  const std::uint64_t bits = get(h.data() + 16, 4);
+  const std::uint64_t sequence = load_le(h.data() + 8, 8);
+  const std::uint64_t bits = load_le(h.data() + 16, 4);
   if (bits > kMaxChunkBits) {
     throw InputError(name_ + ": chunk of " + std::to_string(bits) + " bits (at most 2^26)");
   }

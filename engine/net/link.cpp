@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "engine/core/error.hpp"
+#include "engine/core/little_endian.hpp"
 #include "engine/core/parameters.hpp"
 #include "engine/protocol/messages.hpp"
 
@@ -31,12 +32,6 @@ constexpr std::uint8_t kProtocolErrorStatus = 5;  // BlockStatus::kProtocolError
 constexpr std::uint64_t kMaxSequenceGap = 1u << 16;
 // Blocks ahead of the highest one seen that a frame may still belong to (the blocks in flight).
 constexpr std::uint64_t kBlockWindow = 64;
-
-std::uint64_t get_le(const std::uint8_t* p, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 
 Message control(MessageType type, std::vector<std::uint8_t> payload = {}) {
   Message m;
@@ -96,7 +91,7 @@ struct Link::State {
   std::mutex mutex;
   std::condition_variable changed;
   std::map<std::uint64_t, std::deque<Item>> boxes;
-  std::set<std::uint64_t> open, closed;
+  std::set<std::uint64_t> closed;
   bool down = false, peer_bye = false, stopping = false;
   std::optional<std::uint64_t> peer_end;  // blocks the peer ran (its bye)
   std::string down_reason;
@@ -166,7 +161,7 @@ struct Link::State {
         pad = pool_bytes(l, pad_offset(seq, send_direction()));
       }
       if (!pad) throw IoError(exhausted());
-      for (int i = 0; i < 8; ++i) frame.push_back(static_cast<std::uint8_t>(seq >> (8 * i)));
+      append_le(frame, seq, 8);
       const auto t = tag(frame, r_send, *pad);
       frame.insert(frame.end(), t.begin(), t.end());
     }
@@ -190,7 +185,7 @@ struct Link::State {
     if (std::memcmp(frame.data(), "QKPP", 4) != 0 || frame[4] != 1) {
       throw LinkError("connection: the stream is corrupted (bad frame header)");
     }
-    const std::uint64_t length = get_le(frame.data() + 14, 4);
+    const std::uint64_t length = load_le(frame.data() + 14, 4);
     if (length > kMaxPayloadBytes) throw LinkError("connection: frame length above the limit");
     const std::size_t trailer = auth ? 8 + kTagBytes : 0;
     frame.resize(kMessageHeaderBytes + length + trailer);
@@ -201,7 +196,7 @@ struct Link::State {
     authentic = true;
     if (auth) {
       const std::size_t body = kMessageHeaderBytes + length + 8;
-      const std::uint64_t seq = get_le(frame.data() + body - 8, 8);
+      const std::uint64_t seq = load_le(frame.data() + body - 8, 8);
       const std::uint64_t expected = received_frames;
       authentic = false;
       // Sequence numbers far beyond the expected one are forgeries: no waiting for pool bytes.
@@ -241,7 +236,7 @@ struct Link::State {
         ++stats.frames_received;
         stats.bytes_received += frame->size() + (auth ? 8 + kTagBytes : 0);
         const auto type = static_cast<MessageType>((*frame)[5]);
-        const std::uint64_t block = get_le(frame->data() + 6, 8);
+        const std::uint64_t block = load_le(frame->data() + 6, 8);
         if (!authentic) {
           ++stats.rejected;
           log("rejected a " + to_string(type) + " frame for block " + std::to_string(block) +
@@ -251,7 +246,7 @@ struct Link::State {
           if (authentic) {
             peer_bye = true;
             if (frame->size() == kMessageHeaderBytes + 8) {
-              peer_end = get_le(frame->data() + kMessageHeaderBytes, 8);
+              peer_end = load_le(frame->data() + kMessageHeaderBytes, 8);
             }
           }
           changed.notify_all();
@@ -474,7 +469,6 @@ Link::~Link() {
 std::unique_ptr<Channel> Link::open_block(std::uint64_t block) {
   {
     std::lock_guard lock(state_->mutex);
-    state_->open.insert(block);
     state_->max_block_seen = std::max(state_->max_block_seen, block);
   }
   return std::make_unique<BlockChannel>(state_, block);
@@ -482,7 +476,6 @@ std::unique_ptr<Channel> Link::open_block(std::uint64_t block) {
 
 void Link::close_block(std::uint64_t block) {
   std::lock_guard lock(state_->mutex);
-  state_->open.erase(block);
   state_->boxes.erase(block);
   state_->closed.insert(block);
   while (state_->closed.size() > 4096) state_->closed.erase(state_->closed.begin());
@@ -538,8 +531,8 @@ ResumePoint Link::resume_point(std::uint64_t max_in_flight, std::uint64_t total_
   const std::uint64_t own = s.options.resuming ? s.options.blocks_done : 0;
   p.keep_blocks = std::min(own, s.peer_blocks_done);
   p.discard_until = std::max(
-      p.keep_blocks, std::min(total_blocks, std::max(own, s.peer_blocks_done) + max_in_flight));
-  p.discard_until = std::max({p.discard_until, s.options.input_position, s.peer_input_position});
+      {p.keep_blocks, std::min(total_blocks, std::max(own, s.peer_blocks_done) + max_in_flight),
+       s.options.input_position, s.peer_input_position});
   return p;
 }
 

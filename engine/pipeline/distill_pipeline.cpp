@@ -56,8 +56,7 @@ PipelineSummary run_blocks(io::BlockSource& input, io::KeyFileWriter& output,
   const ProtocolConfig& protocol = options.protocol;
   if (!protocol.family) throw InputError("pipeline: no code family");
   const std::uint64_t n = protocol.family->key_bits();
-  const std::optional<std::uint64_t> known = input.blocks(n);
-  const std::uint64_t blocks = known.value_or(UINT64_MAX);
+  const std::uint64_t blocks = input.blocks(n).value_or(UINT64_MAX);  // streams: unknown
   if (blocks == 0) {
     throw InputError(input.name() + ": " + std::to_string(input.unused_tail_bits(n)) +
                      " key bits, not one block of " + std::to_string(n) + " to process");

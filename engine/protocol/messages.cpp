@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "engine/core/error.hpp"
+#include "engine/core/little_endian.hpp"
 
 namespace qkdpp::engine {
 
@@ -36,20 +37,6 @@ std::string to_string(MessageType type) {
   return "unknown";
 }
 
-namespace {
-
-void put(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-std::uint64_t get(std::span<const std::uint8_t> in, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(in[i]) << (8 * i);
-  return v;
-}
-
-}  // namespace
-
 std::vector<std::uint8_t> encode(const Message& m) {
   if (m.payload.size() > kMaxPayloadBytes) throw InputError("message payload too large");
   std::vector<std::uint8_t> out;
@@ -57,8 +44,8 @@ std::vector<std::uint8_t> encode(const Message& m) {
   for (char c : {'Q', 'K', 'P', 'P'}) out.push_back(static_cast<std::uint8_t>(c));
   out.push_back(1);
   out.push_back(static_cast<std::uint8_t>(m.type));
-  put(out, m.block, 8);
-  put(out, m.payload.size(), 4);
+  append_le(out, m.block, 8);
+  append_le(out, m.payload.size(), 4);
   out.insert(out.end(), m.payload.begin(), m.payload.end());
   return out;
 }
@@ -73,8 +60,8 @@ Message decode(std::span<const std::uint8_t> frame) {
   if (type < 1 || type > 11) throw InputError("message: unknown type " + std::to_string(type));
   Message m;
   m.type = static_cast<MessageType>(type);
-  m.block = get(frame.subspan(6), 8);
-  const std::uint64_t length = get(frame.subspan(14), 4);
+  m.block = load_le(frame.data() + 6, 8);
+  const std::uint64_t length = load_le(frame.data() + 14, 4);
   if (length > kMaxPayloadBytes) throw InputError("message: payload length above the limit");
   if (frame.size() != kMessageHeaderBytes + length) {
     throw InputError("message: payload length " + std::to_string(length) + " but " +
@@ -89,11 +76,11 @@ PayloadWriter& PayloadWriter::u8(std::uint8_t v) {
   return *this;
 }
 PayloadWriter& PayloadWriter::u32(std::uint32_t v) {
-  put(bytes_, v, 4);
+  append_le(bytes_, v, 4);
   return *this;
 }
 PayloadWriter& PayloadWriter::u64(std::uint64_t v) {
-  put(bytes_, v, 8);
+  append_le(bytes_, v, 8);
   return *this;
 }
 PayloadWriter& PayloadWriter::f64(double v) { return u64(std::bit_cast<std::uint64_t>(v)); }
@@ -128,8 +115,10 @@ std::span<const std::uint8_t> PayloadReader::take(std::size_t n) {
   return out;
 }
 std::uint8_t PayloadReader::u8() { return take(1)[0]; }
-std::uint32_t PayloadReader::u32() { return static_cast<std::uint32_t>(get(take(4), 4)); }
-std::uint64_t PayloadReader::u64() { return get(take(8), 8); }
+std::uint32_t PayloadReader::u32() {
+  return static_cast<std::uint32_t>(load_le(take(4).data(), 4));
+}
+std::uint64_t PayloadReader::u64() { return load_le(take(8).data(), 8); }
 double PayloadReader::f64() { return std::bit_cast<double>(u64()); }
 kernels::BitVector PayloadReader::bits(std::size_t max_bits) {
   const std::uint64_t n = u64();
