@@ -57,13 +57,25 @@ QuasiCyclicCode generate_qc_code(const CodegenOptions& opt, CodegenReport* repor
   if (mb < 2 || mb >= opt.base_cols)
     throw InputError("codegen: the rate leaves fewer than 2 base rows");
   const std::size_t nb = opt.base_cols, kb = nb - mb;
-  auto [high_deg, high_frac] = default_high_degree_profile(opt.rate);
-  if (opt.high_degree != 0) high_deg = opt.high_degree;
-  if (opt.high_fraction >= 0) high_frac = opt.high_fraction;
-  high_deg = std::min(high_deg, mb);
-  const std::size_t n_high =
-      std::min(kb, static_cast<std::size_t>(std::lround(high_frac * static_cast<double>(nb))));
-  const std::size_t low_deg = std::min<std::size_t>(3, mb);
+  std::vector<std::pair<std::size_t, double>> classes = opt.heavy;
+  if (classes.empty()) {
+    auto [high_deg, high_frac] = default_high_degree_profile(opt.rate);
+    if (opt.high_degree != 0) high_deg = opt.high_degree;
+    if (opt.high_fraction >= 0) high_frac = opt.high_fraction;
+    classes.emplace_back(high_deg, high_frac);
+  }
+  // Degree of each information column, heaviest first (they pick their rows first).
+  std::sort(classes.begin(), classes.end(), std::greater<>());
+  std::vector<std::size_t> info_deg;
+  for (const auto& [deg, share] : classes) {
+    if (deg < 1 || !(share >= 0 && share <= 1))
+      throw InputError("codegen: a heavy class needs a degree >= 1 and a share in [0, 1]");
+    const auto count = static_cast<std::size_t>(std::lround(share * static_cast<double>(nb)));
+    for (std::size_t k = 0; k < count && info_deg.size() < kb; ++k)
+      info_deg.push_back(std::min(deg, mb));
+  }
+  if (opt.low_degree < 1) throw InputError("codegen: the low degree must be at least 1");
+  while (info_deg.size() < kb) info_deg.push_back(std::min(opt.low_degree, mb));
 
   kernels::Xoshiro256StarStar rng(opt.seed);
   std::vector<std::vector<bool>> on(mb, std::vector<bool>(nb, false));
@@ -77,7 +89,7 @@ QuasiCyclicCode generate_qc_code(const CodegenOptions& opt, CodegenReport* repor
   // Information columns, heavy ones first: each takes the distinct rows of lowest current degree,
   // ties broken at random, which keeps check degrees within one of each other.
   for (std::size_t c = 0; c < kb; ++c) {
-    const std::size_t deg = c < n_high ? high_deg : low_deg;
+    const std::size_t deg = info_deg[c];
     std::vector<std::pair<std::uint64_t, std::size_t>> order;
     for (std::size_t r = 0; r < mb; ++r)
       order.emplace_back((static_cast<std::uint64_t>(row_deg[r]) << 32) | uniform(rng, 1u << 31),
@@ -156,6 +168,8 @@ QuasiCyclicCode generate_qc_code(const CodegenOptions& opt, CodegenReport* repor
     for (std::size_t r = 0; r < mb; ++r) d += e(r, c) >= 0;
     ++hist[d];
   }
+  rep.full_rank =
+      std::any_of(info_deg.begin(), info_deg.end(), [](std::size_t d) { return d % 2; });
   for (const auto& [d, n] : hist)
     rep.profile += (rep.profile.empty() ? "" : ", ") + std::to_string(d) + ":" + std::to_string(n);
   if (report) *report = rep;

@@ -23,6 +23,10 @@ struct CodegenOptions {
   std::size_t z = 512;          // lifting size (a multiple of 32: the AVX2 int8 lane count)
   std::size_t high_degree = 0;  // degree of the heavy information columns (0: from the rate table)
   double high_fraction = -1;    // their share of all base columns (< 0: from the rate table)
+  // Several heavy column classes {degree, share of all base columns}; when not empty it replaces
+  // high_degree/high_fraction. The information columns left over get low_degree.
+  std::vector<std::pair<std::size_t, double>> heavy;
+  std::size_t low_degree = 3;
   std::uint64_t seed = 1;
   std::size_t shift_candidates = 2000;  // random exponents tried per entry
 };
@@ -32,6 +36,12 @@ struct CodegenReport {
       0;                              // entries placed without closing a 4-cycle (all of them)
   std::size_t six_cycle_entries = 0;  // entries that had to close some 6-cycle
   std::string profile;                // "deg:count" of base columns
+  // H has full rank M. The lifted parity ring is one cycle through all M checks, so its rows sum
+  // to zero and it has rank M - 1; the rows of H then sum to the parity of each information
+  // column's degree (a lifted base entry is a permutation), so H has full rank exactly when some
+  // information column has odd degree, and rank M - 1 otherwise (a test checks both by
+  // elimination).
+  bool full_rank = false;
 };
 
 // Throws InputError for options outside what the construction supports (rate outside [0.3, 0.97],

@@ -27,6 +27,11 @@ void reference_iterate(const MinSumView<M>& v) noexcept {
   const int s = v.saturation;
   const auto sat = [s](int x) { return std::clamp(x, -s, s); };
   const auto g = [&v](int m) {
+    if (v.scaled) {
+      // The rounding of pmulhrsw: (m f + 2^14) >> 15.
+      return std::min<int>(std::max(((m * v.factor + (1 << 14)) >> 15) - v.parameter, 0),
+                           v.message_limit);
+    }
     return std::min<int>(v.offset ? std::max(m - v.parameter, 0) : m - (m >> v.parameter),
                          v.message_limit);
   };
@@ -137,8 +142,13 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
       (config_.normalization_shift < 1 || config_.normalization_shift > 7)) {
     throw std::invalid_argument("MinSumDecoder: normalisation shift must be in [1, 7]");
   }
-  if (config_.variant == MinSumVariant::kOffset && (config_.offset < 0 || config_.offset > 16384)) {
-    throw std::invalid_argument("MinSumDecoder: offset must be in [0, 64]");
+  if (config_.variant != MinSumVariant::kNormalized &&
+      (config_.offset < 0 || config_.offset > 16384)) {
+    throw std::invalid_argument("MinSumDecoder: offset must be in [0, 16384]");
+  }
+  if (config_.variant == MinSumVariant::kScaledOffset &&
+      !(config_.scale_factor > 0.0f && config_.scale_factor < 1.0f)) {
+    throw std::invalid_argument("MinSumDecoder: scale factor must be in (0, 1)");
   }
   if (!(config_.llr_scale > 0.0f) || !std::isfinite(config_.llr_scale)) {
     throw std::invalid_argument("MinSumDecoder: LLR scale must be positive");
@@ -202,7 +212,11 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
   view.cursors = reinterpret_cast<detail::MinSumCursor*>(cursors_.data());
   view.saturation = std::numeric_limits<Posterior>::max();
   view.offset = config_.variant == MinSumVariant::kOffset;
-  view.parameter = view.offset ? config_.offset : config_.normalization_shift;
+  view.scaled = config_.variant == MinSumVariant::kScaledOffset;
+  view.parameter =
+      config_.variant == MinSumVariant::kNormalized ? config_.normalization_shift : config_.offset;
+  view.factor =
+      static_cast<Posterior>(std::clamp(std::lround(config_.scale_factor * 32768.0f), 1L, 32767L));
   view.message_limit = static_cast<Posterior>(message_limit_);
   view.exact = exact_;
 

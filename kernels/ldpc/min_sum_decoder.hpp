@@ -31,7 +31,9 @@ namespace qkdpp::kernels {
 
 // Check-message width; posteriors are always 16-bit.
 enum class MinSumPrecision { kInt8, kInt16 };
-enum class MinSumVariant { kNormalized, kOffset };
+// kNormalized: g(m) = m - (m >> shift); kOffset: max(m - offset, 0); kScaledOffset:
+// max(round(scale_factor m) - offset, 0) with the factor in Q15 (the decoder rounds it).
+enum class MinSumVariant { kNormalized, kOffset, kScaledOffset };
 
 // Defaults: 16-bit offset min-sum with offset 0.5 (in LLR units), the best of the variants measured
 // on the bundled family (docs/codes.md).
@@ -40,6 +42,7 @@ struct MinSumConfig {
   MinSumVariant variant = MinSumVariant::kOffset;
   int normalization_shift = 3;  // g(m) = m - (m >> 3): factor 0.875
   int offset = 32;              // g(m) = max(m - 32, 0)
+  float scale_factor = 0.75f;   // kScaledOffset only
   // Fixed-point units per unit of LLR: channel LLRs are rounded to llr * scale and saturated.
   float llr_scale = 64.0f;
   // Check messages are clipped to +-message_limit (0: the message type's range). 1023 = 16 LLR at

@@ -88,6 +88,15 @@ inline B apply_sign(const B& m, const B& s) noexcept {
 // g(m) for m >= 0: m - (m >> shift) or max(m - offset, 0), then the message limit.
 template <class M>
 inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
+  if (v.scaled) {
+#if defined(QKDPP_SIMD_LEVEL_avx2)
+    const B scaled = _mm256_mulhrs_epi16(m, B(v.factor));
+#else
+    const B scaled = _mm_mulhrs_epi16(m, B(v.factor));
+#endif
+    return xsimd::min(xsimd::max(scaled - B(static_cast<Posterior>(v.parameter)), B(0)),
+                      B(v.message_limit));
+  }
   const B attenuated = v.offset ? xsimd::max(m - B(static_cast<Posterior>(v.parameter)), B(0))
                                 : m - (m >> v.parameter);
   return xsimd::min(attenuated, B(v.message_limit));

@@ -43,6 +43,71 @@ TEST(Codegen, MeetsRateDegreeProfileAndGirth) {
   }
 }
 
+// GF(2) rank by Gaussian elimination over dense bit rows (small matrices only).
+std::size_t gf2_rank(const ParityCheckMatrix& h) {
+  const std::size_t words = (h.cols() + 63) / 64;
+  std::vector<std::vector<std::uint64_t>> rows(h.rows(), std::vector<std::uint64_t>(words, 0));
+  for (std::size_t r = 0; r < h.rows(); ++r)
+    for (std::uint32_t c : h.row(r)) rows[r][c / 64] ^= std::uint64_t{1} << (c % 64);
+  std::size_t rank = 0;
+  for (std::size_t c = 0; c < h.cols() && rank < rows.size(); ++c) {
+    const std::uint64_t bit = std::uint64_t{1} << (c % 64);
+    std::size_t pivot = rank;
+    while (pivot < rows.size() && !(rows[pivot][c / 64] & bit)) ++pivot;
+    if (pivot == rows.size()) continue;
+    std::swap(rows[pivot], rows[rank]);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (r != rank && (rows[r][c / 64] & bit)) {
+        for (std::size_t w = 0; w < words; ++w) rows[r][w] ^= rows[rank][w];
+      }
+    }
+    ++rank;
+  }
+  return rank;
+}
+
+TEST(Codegen, FullRankExactlyWhenAnInformationColumnHasOddDegree) {
+  for (double rate : {0.5, 0.8}) {
+    CodegenOptions opt;
+    opt.rate = rate;
+    opt.base_cols = 32;
+    opt.z = 32;
+    opt.seed = 3;
+    CodegenReport report;
+    const ParityCheckMatrix odd = generate_qc_code(opt, &report).expand();
+    EXPECT_TRUE(report.full_rank);
+    EXPECT_EQ(gf2_rank(odd), odd.rows()) << rate;
+    // Every information column of even degree: the rows sum to zero, rank M - 1.
+    opt.heavy = {{6, 0.1}};
+    opt.low_degree = 4;
+    const ParityCheckMatrix even = generate_qc_code(opt, &report).expand();
+    EXPECT_FALSE(report.full_rank);
+    EXPECT_EQ(gf2_rank(even), even.rows() - 1) << rate;
+  }
+}
+
+TEST(Codegen, SeveralHeavyClassesGiveTheRequestedProfile) {
+  CodegenOptions opt;
+  opt.rate = 0.75;
+  opt.base_cols = 64;
+  opt.z = 64;
+  opt.heavy = {{5, 0.125}, {12, 0.0625}};  // 8 and 4 base columns
+  opt.low_degree = 3;
+  CodegenReport report;
+  const QuasiCyclicCode code = generate_qc_code(opt, &report);
+  const auto hist = code.expand().col_degree_histogram();
+  EXPECT_EQ(hist.at(12), 4u * 64);
+  EXPECT_EQ(hist.at(5), 8u * 64);
+  EXPECT_EQ(hist.at(3), (48u - 12u) * 64);
+  EXPECT_EQ(hist.at(2), 16u * 64);
+  EXPECT_EQ(report.profile, "2:16, 3:36, 5:8, 12:4");
+  EXPECT_GE(code.girth(), 6u);
+  opt.heavy = {{0, 0.1}};
+  EXPECT_THROW(generate_qc_code(opt), InputError);
+  opt.heavy = {{4, 1.5}};
+  EXPECT_THROW(generate_qc_code(opt), InputError);
+}
+
 TEST(Codegen, SameSeedSameCodeOtherSeedOtherCode) {
   CodegenOptions opt;
   opt.rate = 0.78;
@@ -87,6 +152,15 @@ TEST(BundledCodes, FamilyCoversTheQberRangeAndLoads) {
     const LoadedCode code = load_code(entry.path());
     ASSERT_TRUE(code.quasi_cyclic.has_value());
     EXPECT_EQ(code.quasi_cyclic->z % 32, 0u);
+    // Full rank by construction (CodegenReport::full_rank): some base column of odd degree.
+    const QuasiCyclicCode& qc = *code.quasi_cyclic;
+    bool odd = false;
+    for (std::size_t c = 0; c < qc.base_cols; ++c) {
+      std::size_t degree = 0;
+      for (std::size_t r = 0; r < qc.base_rows; ++r) degree += qc.shifts[r * qc.base_cols + c] >= 0;
+      odd |= degree % 2 == 1;
+    }
+    EXPECT_TRUE(odd) << entry.path();
     (code.matrix.cols() == (1u << 16) ? n16 : n20) += 1;
     lowest_rate = std::min(lowest_rate, code.matrix.rate());
     highest_rate = std::max(highest_rate, code.matrix.rate());

@@ -1,7 +1,7 @@
 // Layered min-sum: every SIMD level reproduces the scalar reference bit for bit (decoded word,
 // iteration count, convergence) on random quasi-cyclic layouts of awkward lifting sizes, random
 // LLRs (including punctured zeros and saturated shortened values) and random syndromes; both
-// message widths, both variants, with and without the clamp-free exact mode. Also the layout
+// message widths, all three variants, with and without the clamp-free exact mode. Also the layout
 // validation and a hand-checkable single-check example.
 #include <gtest/gtest.h>
 
@@ -68,6 +68,20 @@ std::vector<Case> configs() {
   e.normalization_shift = 3;
   e.message_limit = 50;
   out.push_back({e, "8-bit normalised, limit 50"});
+  MinSumConfig s16;
+  s16.variant = MinSumVariant::kScaledOffset;
+  s16.scale_factor = 0.8f;
+  s16.offset = 16;
+  out.push_back({s16, "16-bit scaled-offset, exact"});
+  s16.message_limit = 0;
+  s16.scale_factor = 0.6875f;
+  out.push_back({s16, "16-bit scaled-offset, clamped"});
+  MinSumConfig s8 = e;
+  s8.variant = MinSumVariant::kScaledOffset;
+  s8.scale_factor = 0.75f;
+  s8.offset = 1;
+  s8.message_limit = 0;
+  out.push_back({s8, "8-bit scaled-offset"});
   MinSumConfig big;
   big.llr_scale = 4000.0f;  // channel values saturate at the 16-bit bound
   big.message_limit = 0;
@@ -177,6 +191,38 @@ TEST(MinSum, SingleCheckByHand) {
   }
 }
 
+// The scaled-offset rule on the same check: g(m) = max(round(m * 0.75) - 2, 0), rounding as
+// pmulhrsw does ((m f + 2^14) >> 15 with f = 0.75 * 2^15): g(8) = 4, g(24) = 16, g(27) = 18
+// (20.25 rounds to 20). With s = 0 the posteriors after one layer are 40 - 4, -24 + 4, 8 - 16.
+TEST(MinSum, ScaledOffsetSingleCheckByHand) {
+  const std::vector<std::uint32_t> row_ptr{0, 3}, cols{0, 1, 2};
+  const LayeredCode code = LayeredCode::from_csr(row_ptr, cols, 3);
+  MinSumConfig config;
+  config.llr_scale = 1.0f;
+  config.variant = MinSumVariant::kScaledOffset;
+  config.scale_factor = 0.75f;
+  config.offset = 2;
+  for (const SimdLevel level : {SimdLevel::kScalar, cpu_simd_level()}) {
+    MinSumDecoder decoder(code, config, level);
+    BitVector word;
+    BitVector syndrome(1);
+    // x2 flips (8 - 16 < 0), and the hard decision then satisfies s = 0 after one iteration.
+    DecodeResult r = decoder.decode(std::vector<float>{40, -24, 8}, syndrome, word, 1);
+    EXPECT_TRUE(r.converged) << to_string(level);
+    EXPECT_TRUE(word.get(1));
+    EXPECT_TRUE(word.get(2));
+    // |x2| = 27 > g(24) = 16: x2 keeps its sign, x1 gets +g(27) = 18 and stays at -6, so the
+    // check is still unsatisfied after one iteration.
+    r = decoder.decode(std::vector<float>{40, -24, 27}, syndrome, word, 1);
+    EXPECT_FALSE(r.converged) << to_string(level);
+    EXPECT_FALSE(word.get(2));
+    // |x2| = 15 < 16: flips.
+    r = decoder.decode(std::vector<float>{40, -24, 15}, syndrome, word, 1);
+    EXPECT_TRUE(r.converged) << to_string(level);
+    EXPECT_TRUE(word.get(2));
+  }
+}
+
 TEST(LayeredCode, RejectsInconsistentLayouts) {
   const std::vector<std::uint32_t> row_ptr{0, 2}, dup{1, 1}, out_of_range{0, 7};
   EXPECT_THROW(LayeredCode::from_csr(row_ptr, dup, 3), std::invalid_argument);
@@ -201,6 +247,12 @@ TEST(MinSum, RejectsBadConfigurationsAndLengths) {
   bad.variant = MinSumVariant::kNormalized;
   bad.normalization_shift = 0;
   EXPECT_THROW(MinSumDecoder(code, bad), std::invalid_argument);
+  bad = MinSumConfig{};
+  bad.variant = MinSumVariant::kScaledOffset;
+  for (const float factor : {0.0f, 1.0f, -0.5f}) {
+    bad.scale_factor = factor;
+    EXPECT_THROW(MinSumDecoder(code, bad), std::invalid_argument) << factor;
+  }
   MinSumDecoder decoder(code, MinSumConfig{});
   BitVector word;
   EXPECT_THROW(decoder.decode(std::vector<float>(3), BitVector(1), word, 1), std::invalid_argument);

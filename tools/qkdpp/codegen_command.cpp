@@ -1,6 +1,7 @@
 // `qkdpp codegen`: builds a quasi-cyclic LDPC code (engine/codes/codegen.hpp) and saves it as .qc.
 #include <cstdio>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "engine/codes/code_io.hpp"
@@ -20,6 +21,7 @@ struct CodegenCommandOptions {
   std::string output;
   bool girth = false;
   bool optimize = false;
+  std::string profile;
 };
 
 void run_codegen(CodegenCommandOptions opt) {
@@ -30,6 +32,27 @@ void run_codegen(CodegenCommandOptions opt) {
                        std::to_string(opt.code.base_cols) + ") times a multiple of 32");
     }
     opt.code.z = n / opt.code.base_cols;
+  }
+  if (!opt.profile.empty()) {
+    std::stringstream in(opt.profile);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      const auto colon = item.find(':');
+      std::size_t deg = 0;
+      double share = -1;
+      try {
+        if (colon == std::string::npos) throw std::invalid_argument("no colon");
+        std::size_t used = 0;
+        deg = std::stoul(item.substr(0, colon), &used);
+        if (used != colon) throw std::invalid_argument("degree");
+        const std::string rest = item.substr(colon + 1);
+        share = std::stod(rest, &used);
+        if (used != rest.size()) throw std::invalid_argument("share");
+      } catch (const std::exception&) {
+        throw InputError("--profile: '" + item + "' is not DEGREE:SHARE");
+      }
+      opt.code.heavy.emplace_back(deg, share);
+    }
   }
   std::string optimized;
   if (opt.optimize) {
@@ -56,7 +79,9 @@ void run_codegen(CodegenCommandOptions opt) {
           std::to_string(opt.code.high_fraction >= 0 ? opt.code.high_fraction : hf) + ")",
       "base column degrees (degree:count) " + report.profile,
       "entries closing a 6-cycle: " + std::to_string(report.six_cycle_entries) + " of " +
-          std::to_string(report.four_cycle_free_entries) + " (none closes a 4-cycle)"};
+          std::to_string(report.four_cycle_free_entries) + " (none closes a 4-cycle)",
+      report.full_rank ? "full rank M (an information column of odd degree)"
+                       : "rank M - 1 (every information column has even degree)"};
   if (!optimized.empty()) comments.push_back(optimized);
   const double threshold = engine::pexit_threshold(code);
   const double rate =
@@ -88,6 +113,12 @@ void register_codegen_command(CLI::App& app) {
                   "Degree of the heavy information columns (default by rate)");
   cmd->add_option("--high-fraction", opt->code.high_fraction,
                   "Share of heavy columns among all (default by rate)");
+  cmd->add_option("--profile", opt->profile,
+                  "Heavy information columns as DEGREE:SHARE[,DEGREE:SHARE...] (shares of all "
+                  "base columns; replaces --high-degree/--high-fraction)");
+  cmd->add_option("--low-degree", opt->code.low_degree,
+                  "Degree of the remaining information columns")
+      ->capture_default_str();
   cmd->add_option("--seed", opt->code.seed, "Seed of the deterministic construction")
       ->capture_default_str();
   cmd->add_flag("--girth", opt->girth, "Compute the lifted girth and record it in the file");

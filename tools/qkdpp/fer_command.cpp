@@ -28,6 +28,7 @@ struct FerCommandOptions {
   std::string variant = "offset";
   // Min-sum tuning; negative: the default of the precision (engine::default_decoder_config).
   int shift = -1, offset = -1, limit = -1;
+  double factor = -1;
   float scale = -1.0f;
   std::string rate_adaption;
   std::size_t merges = 0;
@@ -105,8 +106,14 @@ void run_fer(const FerCommandOptions& opt) {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kNormalized;
   } else if (opt.variant == "offset") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kOffset;
+  } else if (opt.variant == "scaled") {
+    fer.decoder.min_sum.variant = kernels::MinSumVariant::kScaledOffset;
   } else {
-    throw InputError("--variant: '" + opt.variant + "' is not normalized or offset");
+    throw InputError("--variant: '" + opt.variant + "' is not normalized, offset or scaled");
+  }
+  if (opt.factor >= 0) fer.decoder.min_sum.scale_factor = static_cast<float>(opt.factor);
+  if (!(fer.decoder.min_sum.scale_factor > 0.0f && fer.decoder.min_sum.scale_factor < 1.0f)) {
+    throw InputError("--factor must be in (0, 1)");
   }
   if (fer.decoder.min_sum.normalization_shift < 1 || fer.decoder.min_sum.normalization_shift > 7) {
     throw InputError("--shift must be in [1, 7]");
@@ -152,6 +159,7 @@ void run_fer(const FerCommandOptions& opt) {
       j["variant"] = opt.variant;
       j["shift"] = fer.decoder.min_sum.normalization_shift;
       j["offset"] = fer.decoder.min_sum.offset;
+      j["factor"] = fer.decoder.min_sum.scale_factor;
       j["scale"] = fer.decoder.min_sum.llr_scale;
       j["message_limit"] = fer.decoder.min_sum.message_limit;
     }
@@ -209,8 +217,11 @@ void register_fer_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--precision", opt->precision, "Min-sum fixed-point bits: 8 or 16")
       ->capture_default_str();
-  cmd->add_option("--variant", opt->variant, "Min-sum variant: normalized or offset")
+  cmd->add_option("--variant", opt->variant, "Min-sum variant: normalized, offset or scaled")
       ->capture_default_str();
+  cmd->add_option("--factor", opt->factor,
+                  "Scaled min-sum: messages scaled by this factor (0, 1), then the offset "
+                  "subtracted (default 0.75)");
   cmd->add_option("--shift", opt->shift,
                   "Normalized min-sum: messages scaled by 1 - 2^-shift (default 3)");
   cmd->add_option("--offset", opt->offset,

@@ -36,6 +36,9 @@ struct MinSumView {
   Posterior saturation = 0;             // S: posteriors stay in [-S, S]
   Posterior message_limit = 0;          // |R| <= message_limit, representable in M
   bool offset = false;                  // offset (true) or normalised (false) min-sum
+  // Scaled-offset min-sum (overrides `offset`): g(m) = max(round(m factor / 2^15) - parameter, 0).
+  bool scaled = false;
+  Posterior factor = 0;  // Q15 scale factor in [1, 32767]
   // No value can reach S: |channel| + (max column degree) * message_limit <= S, and since every
   // posterior is its channel value plus its column's current messages, no clamp ever binds.
   bool exact = false;
