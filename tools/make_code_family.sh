@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the bundled code family in datasets/codes/ with `qkdpp codegen` (deterministic:
-# the seed and options are recorded here and in each file's header).
+# the seed and options are recorded here and in each file's header). Each rate gets the
+# degree profile of engine/codes/codegen.cpp's table, found by tools/search_profiles.py.
 #   usage: tools/make_code_family.sh [path/to/qkdpp]     (ONLY_RATES="0.94 0.96" limits the rates)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +16,6 @@ for log_n in 16 20; do
     base=128
     case "$rate" in 0.94|0.96) base=256 ;; esac
     [ -n "${ONLY_RATES:-}" ] && [[ " $ONLY_RATES " != *" $rate "* ]] && continue
-    "$qkdpp" codegen --rate "$rate" --base-cols "$base" --bits "2^$log_n" --seed "$seed" --optimize --girth -o "$out/$name"
+    "$qkdpp" codegen --rate "$rate" --base-cols "$base" --bits "2^$log_n" --seed "$seed" --girth -o "$out/$name"
   done
 done

@@ -48,16 +48,21 @@ def evaluate(args, rate, base_cols, profile, tmp):
            str(args.bits), "--seed", str(args.seed), "--profile", profile, "-o", code]
     if subprocess.run(cmd, capture_output=True).returncode != 0:
         return None
-    actual_rate = None
-    ladder = [1.40, 1.32, 1.26, 1.21, 1.17, 1.14, 1.11, 1.08, 1.05]
-    out = subprocess.run(
-        [args.qkdpp, "fer", "--code", code, "--precision", "8", "--frames", str(args.frames),
-         "--max-fe", str(args.max_fe), "--max-iter", str(args.max_iter), "--seed", "7", "--json",
-         "--qber", ",".join(f"{qber_for_f(rate, f):.6f}" for f in ladder)],
-        capture_output=True, text=True, check=True).stdout
-    result = json.loads(out)
-    actual_rate = result["rate"]
-    return crossing_f(actual_rate, result["points"])
+    # Walk down in f (up in QBER) until frames mostly fail: the crossing lies in the last step.
+    points = []
+    f = args.f_start
+    while f > 1.0:
+        out = subprocess.run(
+            [args.qkdpp, "fer", "--code", code, "--precision", "8", "--frames", str(args.frames),
+             "--max-fe", str(args.max_fe), "--max-iter", str(args.max_iter), "--seed", "7",
+             "--json", "--qber", f"{qber_for_f(rate, f):.6f}"],
+            capture_output=True, text=True, check=True).stdout
+        result = json.loads(out)
+        points += result["points"]
+        if points[-1]["fer"] >= 0.75:
+            break
+        f -= 0.03
+    return crossing_f(result["rate"], points)
 
 
 def main():
@@ -67,12 +72,13 @@ def main():
     parser.add_argument("--rates", default="0.50,0.60,0.70,0.78,0.85,0.90,0.94,0.96")
     parser.add_argument("--bits", type=int, default=65536)
     parser.add_argument("--seed", type=int, default=20261128)
-    parser.add_argument("--frames", type=int, default=32)
-    parser.add_argument("--max-fe", type=int, default=12)
+    parser.add_argument("--frames", type=int, default=24)
+    parser.add_argument("--max-fe", type=int, default=8)
     parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument("--f-start", type=float, default=1.50, help="top of the f ladder")
     args = parser.parse_args()
-    degrees = [5, 6, 8, 10, 12, 14, 16, 20, 24]
-    shares = [0.06, 0.10, 0.14, 0.18, 0.22, 0.27, 0.33]
+    degrees = [6, 8, 10, 12, 16, 20]
+    shares = [0.10, 0.16, 0.22, 0.28]
     with tempfile.TemporaryDirectory() as tmp:
         for rate in (float(r) for r in args.rates.split(",")):
             base_cols = 256 if rate >= 0.93 else 128
@@ -86,10 +92,10 @@ def main():
                         print(f"rate {rate} {profile:>24} f {f:.4f}", flush=True)
             scored.sort()
             # Stage 2: a second class of medium columns beside the best single-class profiles.
-            for _, best in scored[:3]:
+            for _, best in scored[:2]:
                 d, s = best.split(":")
-                for d2 in (4, 5, 6, 8):
-                    for s2 in (0.05, 0.10, 0.15):
+                for d2 in (4, 5, 6):
+                    for s2 in (0.05, 0.10):
                         if d2 >= int(d):
                             continue
                         profile = f"{best},{d2}:{s2}"

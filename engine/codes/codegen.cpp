@@ -16,18 +16,24 @@
 
 namespace qkdpp::engine {
 
-std::pair<std::size_t, double> default_high_degree_profile(double rate) {
-  // Heavy information columns by rate, after the DVB-S2 normal-frame profiles (degree, share of
-  // all columns): 1/2 -> (8, 0.2), 3/5 -> (12, 0.2), 2/3 -> (13, 1/15), 3/4 -> (12, 1/12),
-  // 4/5 -> (11, 1/15), 9/10 -> (4, 0.1). Nearest tabulated rate wins.
-  static const std::vector<std::tuple<double, std::size_t, double>> table = {
-      {0.50, 8, 0.20},      {0.60, 12, 0.20},     {0.667, 13, 1.0 / 15},
-      {0.75, 12, 1.0 / 12}, {0.80, 11, 1.0 / 15}, {0.90, 4, 0.10}};
-  auto best = table.front();
+std::vector<HeavyClass> default_profile(double rate) {
+  // tools/search_profiles.py, 2^16 bits, seed 20261128 (docs/codes.md "Profile search").
+  static const std::vector<std::pair<double, std::vector<HeavyClass>>> table = {
+      {0.44, {{10, 0.16}}},
+      {0.50, {{12, 0.16}}},
+      {0.60, {{12, 0.16}}},
+      {0.70, {{12, 0.16}, {4, 0.05}}},
+      {0.78, {{12, 0.16}, {6, 0.05}}},
+      {0.85, {{10, 0.22}}},
+      {0.90, {{10, 0.22}, {4, 0.05}}},
+      {0.94, {{8, 0.28}, {4, 0.10}}},
+      {0.96, {{6, 0.16}, {4, 0.10}}},
+  };
+  const auto* best = &table.front();
   for (const auto& row : table) {
-    if (std::abs(std::get<0>(row) - rate) < std::abs(std::get<0>(best) - rate)) best = row;
+    if (std::abs(row.first - rate) < std::abs(best->first - rate)) best = &row;
   }
-  return {std::get<1>(best), std::get<2>(best)};
+  return best->second;
 }
 
 namespace {
@@ -57,13 +63,7 @@ QuasiCyclicCode generate_qc_code(const CodegenOptions& opt, CodegenReport* repor
   if (mb < 2 || mb >= opt.base_cols)
     throw InputError("codegen: the rate leaves fewer than 2 base rows");
   const std::size_t nb = opt.base_cols, kb = nb - mb;
-  std::vector<std::pair<std::size_t, double>> classes = opt.heavy;
-  if (classes.empty()) {
-    auto [high_deg, high_frac] = default_high_degree_profile(opt.rate);
-    if (opt.high_degree != 0) high_deg = opt.high_degree;
-    if (opt.high_fraction >= 0) high_frac = opt.high_fraction;
-    classes.emplace_back(high_deg, high_frac);
-  }
+  std::vector<HeavyClass> classes = opt.heavy.empty() ? default_profile(opt.rate) : opt.heavy;
   // Degree of each information column, heaviest first (they pick their rows first).
   std::sort(classes.begin(), classes.end(), std::greater<>());
   std::vector<std::size_t> info_deg;
@@ -183,12 +183,11 @@ OptimizedProfile optimize_profile(const CodegenOptions& options) {
   std::vector<OptimizedProfile> results(degrees.size() * shares.size());
   tbb::parallel_for(std::size_t{0}, results.size(), [&](std::size_t k) {
     CodegenOptions o = options;
-    o.high_degree = degrees[k / shares.size()];
-    o.high_fraction = shares[k % shares.size()];
-    o.z = std::max<std::size_t>(o.z, 64);
     OptimizedProfile& r = results[k];
-    r.high_degree = o.high_degree;
-    r.high_fraction = o.high_fraction;
+    r.high_degree = degrees[k / shares.size()];
+    r.high_fraction = shares[k % shares.size()];
+    o.heavy = {{r.high_degree, r.high_fraction}};
+    o.z = std::max<std::size_t>(o.z, 64);
     r.efficiency = std::numeric_limits<double>::infinity();
     try {
       const QuasiCyclicCode code = generate_qc_code(o);

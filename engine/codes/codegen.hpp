@@ -2,11 +2,11 @@
 //
 // Base matrix (protograph) = information part | parity part. The parity part is a dual-diagonal
 // ring of degree-2 columns (column K+j joins base rows j and j+1, the last closes the ring), as in
-// DVB-S2/5G-NR style codes; the information part has a few high-degree columns and degree-3
-// columns, with rows chosen greedily to keep check degrees concentrated. Shift exponents are drawn
-// per entry from a seeded generator, rejecting values that close 4-cycles and, where possible,
-// 6-cycles (Fossorier's condition on alternating exponent sums), so the output depends only on the
-// options and the seed.
+// DVB-S2/5G-NR style codes; the information part has classes of high-degree columns and
+// degree-3 (low_degree) columns, with rows chosen greedily to keep check degrees concentrated.
+// Shift exponents are drawn per entry from a seeded generator, rejecting values that close 4-cycles
+// and, where possible, 6-cycles (Fossorier's condition on alternating exponent sums), so the output
+// depends only on the options and the seed.
 #pragma once
 
 #include <cstdint>
@@ -17,15 +17,16 @@
 
 namespace qkdpp::engine {
 
+// A class of heavy information columns: column degree and share of all base columns.
+using HeavyClass = std::pair<std::size_t, double>;
+
 struct CodegenOptions {
   double rate = 0.5;            // design rate 1 - base_rows / base_cols (rounded)
   std::size_t base_cols = 128;  // protograph columns
   std::size_t z = 512;          // lifting size (a multiple of 32: the AVX2 int8 lane count)
-  std::size_t high_degree = 0;  // degree of the heavy information columns (0: from the rate table)
-  double high_fraction = -1;    // their share of all base columns (< 0: from the rate table)
-  // Several heavy column classes {degree, share of all base columns}; when not empty it replaces
-  // high_degree/high_fraction. The information columns left over get low_degree.
-  std::vector<std::pair<std::size_t, double>> heavy;
+  // Heavy information columns (empty: default_profile(rate)); the information columns left over
+  // get low_degree.
+  std::vector<HeavyClass> heavy;
   std::size_t low_degree = 3;
   std::uint64_t seed = 1;
   std::size_t shift_candidates = 2000;  // random exponents tried per entry
@@ -48,8 +49,10 @@ struct CodegenReport {
 // z not a multiple of 32, fewer than 8 base columns, no 4-cycle-free exponent found).
 QuasiCyclicCode generate_qc_code(const CodegenOptions& options, CodegenReport* report = nullptr);
 
-// The heavy-column degree and share the construction uses for a rate (DVB-S2-like profiles).
-std::pair<std::size_t, double> default_high_degree_profile(double rate);
+// The heavy classes the construction uses for a rate: the winners of tools/search_profiles.py
+// (simulated 8-bit min-sum decoding of 2^16-bit codes, docs/codes.md) at the family's rates;
+// the nearest tabulated rate wins.
+std::vector<HeavyClass> default_profile(double rate);
 
 struct OptimizedProfile {
   std::size_t high_degree = 0;
@@ -58,9 +61,10 @@ struct OptimizedProfile {
   double efficiency = 0;  // f* = (1 - R) / h2(threshold)
 };
 
-// Grid search over the heavy-column degree (4 .. 32) and share (2 .. 25 % of base columns) for the
-// base matrix with the lowest PEXIT efficiency f* on the BSC (engine/codes/pexit.hpp); the other
-// options (rate, base_cols, seed) are kept. Runs the grid in parallel over TBB.
+// Grid search over one heavy class, degree (4 .. 32) and share (2 .. 25 % of base columns), for
+// the base matrix with the lowest PEXIT efficiency f* on the BSC (engine/codes/pexit.hpp); the
+// other options (rate, base_cols, seed, low_degree) are kept. Runs the grid in parallel over TBB.
+// PEXIT's Gaussian approximation ranks profiles poorly at high rates (docs/codes.md).
 OptimizedProfile optimize_profile(const CodegenOptions& options);
 
 }  // namespace qkdpp::engine

@@ -97,6 +97,10 @@ CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned 
     throw InputError(directory.string() + ": no bundled codes " + prefix + "*.qc");
   }
   std::sort(files.begin(), files.end());
+  return load(files, load_thresholds(directory));
+}
+
+std::map<std::string, double> load_thresholds(const std::filesystem::path& directory) {
   std::map<std::string, double> thresholds;
   std::ifstream in(directory / "thresholds.txt");
   std::string line;
@@ -113,7 +117,7 @@ CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned 
     }
     thresholds[name] = q;
   }
-  return load(files, thresholds);
+  return thresholds;
 }
 
 std::size_t CodeFamily::index_of(const std::string& name) const {

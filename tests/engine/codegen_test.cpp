@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "engine/codes/code_io.hpp"
 #include "engine/codes/pexit.hpp"
@@ -28,13 +29,21 @@ TEST(Codegen, MeetsRateDegreeProfileAndGirth) {
     EXPECT_EQ(code.base_rows, mb);
     EXPECT_EQ(code.base_cols, 64u);
     const ParityCheckMatrix h = code.expand();
-    // Column degrees: mb of degree 2 (the parity ring), the heavy ones, the rest degree 3.
-    const auto [heavy_degree, heavy_share] = default_high_degree_profile(rate);
+    // Column degrees: mb of degree 2 (the parity ring), each heavy class, the rest degree 3.
     const auto hist = h.col_degree_histogram();
     EXPECT_EQ(hist.at(2), mb * 128);
-    const std::size_t heavy = static_cast<std::size_t>(std::lround(heavy_share * 64));
-    EXPECT_EQ(hist.at(std::min(heavy_degree, mb)), (heavy_degree == 3 ? 64 - mb : heavy) * 128)
-        << rate;
+    // (Degrees above mb are capped at mb, which can merge classes.)
+    std::map<std::size_t, std::size_t> expected;
+    std::size_t heavy_cols = 0;
+    for (const auto& [degree, share] : default_profile(rate)) {
+      const auto count = static_cast<std::size_t>(std::lround(share * 64));
+      expected[std::min(degree, mb)] += count * 128;
+      heavy_cols += count;
+    }
+    expected[3] += (64 - mb - heavy_cols) * 128;
+    for (const auto& [degree, columns] : expected) {
+      EXPECT_EQ(hist.at(degree), columns) << rate << " degree " << degree;
+    }
     // Check degrees concentrated within one.
     const auto rows = h.row_degree_histogram();
     EXPECT_LE(rows.rbegin()->first - rows.begin()->first, 1u) << rate;
@@ -209,12 +218,10 @@ TEST(Pexit, OptimizedProfileIsNoWorseThanTheDefaultOnTheSameGrid) {
   opt.z = 64;
   const OptimizedProfile best = optimize_profile(opt);
   EXPECT_GT(best.efficiency, 1.0);  // no code beats the Slepian-Wolf limit
-  opt.high_degree = best.high_degree;
-  opt.high_fraction = best.high_fraction;
+  opt.heavy = {{best.high_degree, best.high_fraction}};
   const QuasiCyclicCode chosen = generate_qc_code(opt);
   EXPECT_NEAR(pexit_threshold(chosen, 5e-4, 200), best.threshold, 1e-12);
-  opt.high_degree = 4;  // a grid point: the optimum cannot be worse
-  opt.high_fraction = 0.10;
+  opt.heavy = {{4, 0.10}};  // a grid point: the optimum cannot be worse
   const double other = pexit_threshold(generate_qc_code(opt), 5e-4, 200);
   EXPECT_GE(best.threshold, other);
 }

@@ -305,7 +305,10 @@ TEST(Cli, FerRejectsBadArguments) {
   expect_failure("fer --code qkdpp-n16-r050 --qber 0.2:0.01:0.1", "START is above STOP");
   expect_failure("fer --code qkdpp-n16-r050 --decoder spa", "--decoder: decoder 'spa' is unknown");
   expect_failure("fer --code qkdpp-n16-r050 --precision 12", "--precision: '12' is not 8 or 16");
-  expect_failure("fer --code qkdpp-n16-r050 --variant lambda", "'lambda' is not normalized or");
+  expect_failure("fer --code qkdpp-n16-r050 --variant lambda",
+                 "'lambda' is not normalized, offset");
+  expect_failure("fer --code qkdpp-n16-r050 --variant scaled --factor 1.5",
+                 "--factor must be in (0, 1)");
   expect_failure("fer --code qkdpp-n16-r050 --shift 9", "--shift must be in [1, 7]");
   expect_failure("fer --code qkdpp-n16-r050 --scale 0", "--scale must be in (0, 1000]");
   expect_failure("fer --code no-such-code", "neither a file nor a bundled code");

@@ -57,13 +57,18 @@ void run_codegen(CodegenCommandOptions opt) {
   std::string optimized;
   if (opt.optimize) {
     const engine::OptimizedProfile best = engine::optimize_profile(opt.code);
-    opt.code.high_degree = best.high_degree;
-    opt.code.high_fraction = best.high_fraction;
+    opt.code.heavy = {{best.high_degree, best.high_fraction}};
     optimized = "profile chosen by --optimize (PEXIT grid search on the BSC)";
   }
   engine::CodegenReport report;
   const engine::QuasiCyclicCode code = engine::generate_qc_code(opt.code, &report);
-  const auto [hd, hf] = engine::default_high_degree_profile(opt.code.rate);
+  std::string heavy;
+  for (const auto& [degree, share] :
+       opt.code.heavy.empty() ? engine::default_profile(opt.code.rate) : opt.code.heavy) {
+    char item[48];
+    std::snprintf(item, sizeof item, "%s%zu:%g", heavy.empty() ? "" : ",", degree, share);
+    heavy += item;
+  }
   std::vector<std::string> comments = {
       "qkdpp codegen " + std::string(QKDPP_VERSION) +
           ": quasi-cyclic LDPC code for syndrome reconciliation",
@@ -74,9 +79,8 @@ void run_codegen(CodegenCommandOptions opt) {
           std::to_string(code.z),
       "options: --rate " + std::to_string(opt.code.rate) + " --base-cols " +
           std::to_string(opt.code.base_cols) + " --z " + std::to_string(opt.code.z) + " --seed " +
-          std::to_string(opt.code.seed) + " (heavy columns: degree " +
-          std::to_string(opt.code.high_degree ? opt.code.high_degree : hd) + ", share " +
-          std::to_string(opt.code.high_fraction >= 0 ? opt.code.high_fraction : hf) + ")",
+          std::to_string(opt.code.seed) + " --profile " + heavy + " --low-degree " +
+          std::to_string(opt.code.low_degree),
       "base column degrees (degree:count) " + report.profile,
       "entries closing a 6-cycle: " + std::to_string(report.six_cycle_entries) + " of " +
           std::to_string(report.four_cycle_free_entries) + " (none closes a 4-cycle)",
@@ -109,13 +113,9 @@ void register_codegen_command(CLI::App& app) {
   cmd->add_option("--base-cols", opt->code.base_cols, "Base-matrix columns")->capture_default_str();
   cmd->add_option("--z", opt->code.z, "Lifting size, a multiple of 32")->capture_default_str();
   cmd->add_option("--bits", opt->bits, "Code length N instead of --z (N = base columns * Z)");
-  cmd->add_option("--high-degree", opt->code.high_degree,
-                  "Degree of the heavy information columns (default by rate)");
-  cmd->add_option("--high-fraction", opt->code.high_fraction,
-                  "Share of heavy columns among all (default by rate)");
   cmd->add_option("--profile", opt->profile,
                   "Heavy information columns as DEGREE:SHARE[,DEGREE:SHARE...] (shares of all "
-                  "base columns; replaces --high-degree/--high-fraction)");
+                  "base columns; default: the searched profile of the nearest tabulated rate)");
   cmd->add_option("--low-degree", opt->code.low_degree,
                   "Degree of the remaining information columns")
       ->capture_default_str();
@@ -124,8 +124,8 @@ void register_codegen_command(CLI::App& app) {
   cmd->add_flag("--girth", opt->girth, "Compute the lifted girth and record it in the file");
   cmd->add_flag(
       "--optimize", opt->optimize,
-      "Choose the heavy-column degree and share by a PEXIT threshold search on the BSC (overrides "
-      "--high-degree/--high-fraction)");
+      "Choose one heavy class (degree, share) by a PEXIT threshold search on the BSC (overrides "
+      "--profile)");
   cmd->add_option("-o,--output", opt->output, "Output .qc file")->required();
   cmd->callback([opt] { run_codegen(*opt); });
 }
