@@ -1,6 +1,8 @@
 // Dispatch between the reference and the fast syndrome decoder.
 #include "engine/decoding/syndrome_decoder.hpp"
 
+#include <cmath>
+
 #include "engine/core/error.hpp"
 
 namespace qkdpp::engine {
@@ -19,6 +21,17 @@ DecoderConfig default_decoder_config(kernels::MinSumPrecision precision) {
     config.min_sum.message_limit = 1023;  // 16 in LLR units, as for 8 bits; keeps exact mode
   }
   return config;
+}
+
+kernels::MinSumConfig effective_min_sum_config(const DecoderConfig& config,
+                                               double mean_check_degree) {
+  kernels::MinSumConfig c = config.min_sum;
+  if (config.adapt_to_check_degree && mean_check_degree >= kHighCheckDegree) {
+    c.variant = kernels::MinSumVariant::kScaledOffset;
+    c.scale_factor = 0.875f;
+    c.offset = static_cast<int>(std::lround(0.375f * c.llr_scale));
+  }
+  return c;
 }
 
 DecoderKind parse_decoder_kind(const std::string& name) {
@@ -48,7 +61,9 @@ SyndromeDecoder::SyndromeDecoder(const ParityCheckMatrix& h, const QuasiCyclicCo
     bp_.emplace(h.row_ptr(), h.row_indices(), h.cols());
     llr_.resize(h.cols());
   } else {
-    min_sum_.emplace(layered_code(h, qc), config.min_sum,
+    const double degree =
+        h.rows() ? static_cast<double>(h.edges()) / static_cast<double>(h.rows()) : 0.0;
+    min_sum_.emplace(layered_code(h, qc), effective_min_sum_config(config, degree),
                      config.level.value_or(kernels::active_simd_level()));
   }
 }
@@ -60,9 +75,13 @@ SyndromeDecoder::SyndromeDecoder(const QuasiCyclicCode& qc, const DecoderConfig&
     bp_.emplace(h.row_ptr(), h.row_indices(), h.cols());
     llr_.resize(h.cols());
   } else {
-    min_sum_.emplace(
-        kernels::LayeredCode::from_base_matrix(qc.shifts, qc.base_rows, qc.base_cols, qc.z),
-        config.min_sum, config.level.value_or(kernels::active_simd_level()));
+    kernels::LayeredCode layers =
+        kernels::LayeredCode::from_base_matrix(qc.shifts, qc.base_rows, qc.base_cols, qc.z);
+    const double degree =
+        layers.layers ? static_cast<double>(layers.blocks()) / static_cast<double>(layers.layers)
+                      : 0.0;
+    min_sum_.emplace(std::move(layers), effective_min_sum_config(config, degree),
+                     config.level.value_or(kernels::active_simd_level()));
   }
 }
 

@@ -21,7 +21,17 @@ struct DecoderConfig {
   DecoderKind kind = DecoderKind::kMinSum;
   kernels::MinSumConfig min_sum;
   std::optional<kernels::SimdLevel> level;  // default: kernels::active_simd_level()
+  // Min-sum on codes whose mean check degree is at least kHighCheckDegree uses the scaled-offset
+  // rule (factor 0.875, offset 3/8 LLR) instead of `min_sum.variant`: plain offset min-sum
+  // overestimates high-degree checks most (docs/decoders.md, "Check rule").
+  bool adapt_to_check_degree = true;
 };
+
+inline constexpr double kHighCheckDegree = 24.0;
+
+// The min-sum settings a decoder of a code with this mean check degree runs with.
+kernels::MinSumConfig effective_min_sum_config(const DecoderConfig& config,
+                                               double mean_check_degree);
 
 // Tuned min-sum settings for a precision (offset min-sum, offset 0.5 in LLR units; the 8-bit
 // scale trades resolution against posterior saturation).

@@ -25,7 +25,7 @@ struct FerCommandOptions {
   std::string qber = "0.03";
   std::string decoder = "ms";
   std::string precision = "16";
-  std::string variant = "offset";
+  std::string variant;  // empty: as the protocol decodes
   // Min-sum tuning; negative: the default of the precision (engine::default_decoder_config).
   int shift = -1, offset = -1, limit = -1;
   double factor = -1;
@@ -102,7 +102,12 @@ void run_fer(const FerCommandOptions& opt) {
   if (opt.offset >= 0) fer.decoder.min_sum.offset = opt.offset;
   if (opt.limit >= 0) fer.decoder.min_sum.message_limit = opt.limit;
   if (opt.scale >= 0) fer.decoder.min_sum.llr_scale = opt.scale;
-  if (opt.variant == "normalized") {
+  // Without --variant: the protocol's rule (offset, or scaled-offset on high-degree checks).
+  fer.decoder.adapt_to_check_degree =
+      opt.variant.empty() && opt.offset < 0 && opt.shift < 0 && opt.factor < 0;
+  if (opt.variant.empty()) {
+    // default_decoder_config's offset min-sum
+  } else if (opt.variant == "normalized") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kNormalized;
   } else if (opt.variant == "offset") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kOffset;
@@ -156,7 +161,7 @@ void run_fer(const FerCommandOptions& opt) {
     j["simd"] = level;
     if (fer.decoder.kind == engine::DecoderKind::kMinSum) {
       j["precision_bits"] = opt.precision == "8" ? 8 : 16;
-      j["variant"] = opt.variant;
+      j["variant"] = opt.variant.empty() ? "protocol" : opt.variant;
       j["shift"] = fer.decoder.min_sum.normalization_shift;
       j["offset"] = fer.decoder.min_sum.offset;
       j["factor"] = fer.decoder.min_sum.scale_factor;
@@ -217,7 +222,11 @@ void register_fer_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--precision", opt->precision, "Min-sum fixed-point bits: 8 or 16")
       ->capture_default_str();
-  cmd->add_option("--variant", opt->variant, "Min-sum variant: normalized, offset or scaled")
+  cmd->add_option("--variant", opt->variant,
+                  "Min-sum variant: normalized, offset or scaled (default, without "
+                  "--offset/--shift/--factor "
+                  "either: as the protocol, offset or, on codes of mean check degree >= 24, scaled "
+                  "0.875 with offset 3/8 LLR)")
       ->capture_default_str();
   cmd->add_option("--factor", opt->factor,
                   "Scaled min-sum: messages scaled by this factor (0, 1), then the offset "
