@@ -83,26 +83,23 @@ def main():
         for rate in (float(r) for r in args.rates.split(",")):
             base_cols = 256 if rate >= 0.93 else 128
             scored = []
+
+            def score(profile):
+                f = evaluate(args, rate, base_cols, profile, tmp)
+                if f is not None:
+                    scored.append((f, profile))
+                    print(f"rate {rate} {profile:>24} f {f:.4f}", flush=True)
+
             for d in degrees:
                 for s in shares:
-                    profile = f"{d}:{s}"
-                    f = evaluate(args, rate, base_cols, profile, tmp)
-                    if f is not None:
-                        scored.append((f, profile))
-                        print(f"rate {rate} {profile:>24} f {f:.4f}", flush=True)
-            scored.sort()
+                    score(f"{d}:{s}")
             # Stage 2: a second class of medium columns beside the best single-class profiles.
-            for _, best in scored[:2]:
-                d, s = best.split(":")
+            for _, best in sorted(scored)[:2]:
+                heavy_degree = int(best.split(":")[0])
                 for d2 in (4, 5, 6):
                     for s2 in (0.05, 0.10):
-                        if d2 >= int(d):
-                            continue
-                        profile = f"{best},{d2}:{s2}"
-                        f = evaluate(args, rate, base_cols, profile, tmp)
-                        if f is not None:
-                            scored.append((f, profile))
-                            print(f"rate {rate} {profile:>24} f {f:.4f}", flush=True)
+                        if d2 < heavy_degree:
+                            score(f"{best},{d2}:{s2}")
             scored.sort()
             print(f"best rate {rate} --profile {scored[0][1]} f {scored[0][0]:.4f}", flush=True)
     return 0
