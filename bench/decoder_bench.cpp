@@ -28,8 +28,8 @@ struct Point {
 };
 
 constexpr Point kPoints[] = {
-    {"qkdpp-n20-r085", 0.010}, {"qkdpp-n20-r070", 0.030}, {"qkdpp-n20-r060", 0.060},
-    {"qkdpp-n20-r044", 0.100}, {"qkdpp-n16-r085", 0.010}, {"qkdpp-n16-r070", 0.030},
+    {"qkdpp-n20-r088", 0.010}, {"qkdpp-n20-r074", 0.030}, {"qkdpp-n20-r060", 0.060},
+    {"qkdpp-n20-r044", 0.100}, {"qkdpp-n16-r088", 0.010}, {"qkdpp-n16-r074", 0.030},
     {"qkdpp-n16-r060", 0.060}, {"qkdpp-n16-r044", 0.100},
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <numeric>
 #include <sstream>
 
 #include "engine/codes/code_io.hpp"
@@ -68,6 +69,10 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
     for (std::uint32_t col = 0; col < h.cols(); ++col) {
       if (!modulated[col]) c.key_positions.push_back(col);
     }
+    // About n / golden ratio, the first value coprime with n: consecutive reveals land far apart.
+    const std::size_t n = c.key_positions.size();
+    c.reveal_stride = std::max<std::size_t>(1, static_cast<std::size_t>(0.618034 * n));
+    while (std::gcd(c.reveal_stride, n) != 1) ++c.reveal_stride;
   });
   family.frame_bits_ = family.codes_.front().cols();
   family.modulated_bits_ = family.frame_bits_ - family.codes_.front().key_positions.size();

@@ -32,6 +32,13 @@ struct FamilyCode {
   double rate() const noexcept {
     return 1.0 - static_cast<double>(qc.base_rows) / static_cast<double>(qc.base_cols);
   }
+  // Blind rounds after the punctured bits are exhausted reveal key bits, in this order: the k-th
+  // revealed is key_positions[(k * reveal_stride) mod key bits], a permutation spreading the
+  // reveals over the frame (reveal_stride is coprime with the key bit count).
+  std::size_t reveal_stride = 1;
+  std::uint32_t revealed_key_position(std::size_t k) const noexcept {
+    return key_positions[(k * reveal_stride) % key_positions.size()];
+  }
   // Effective rate with the first p candidates punctured and every other modulated bit shortened:
   // (N - M - (d - p)) / (N - d).
   double effective_rate(std::size_t punctured) const noexcept;

@@ -173,6 +173,7 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   result_.code = c.name;
   const std::size_t p0 = first.punctured;
   still_punctured_ = p0;
+  key_revealed_ = 0;
   result_.punctured = p0;
 
   frame_ = BitVector(family.frame_bits());
@@ -227,17 +228,30 @@ std::vector<Message> AliceSession::handle(const Message& m) {
       ++result_.rounds;
       result_.decoder_iterations += iterations;
       if (!ok) {
-        if (result_.rounds > config_.max_blind_rounds || still_punctured_ == 0) {
+        const FamilyCode& c = config_.family->codes()[code_];
+        const std::size_t key_left = c.key_positions.size() - key_revealed_;
+        if (result_.rounds > config_.max_blind_rounds || still_punctured_ + key_left == 0) {
           return finish(BlockStatus::kDecodingFailed,
                         "not decoded after " + std::to_string(result_.rounds) + " rounds");
         }
-        const FamilyCode& c = config_.family->codes()[code_];
-        const std::size_t step = std::min(still_punctured_, reveal_step(config_));
-        BitVector values(step);
-        for (std::size_t j = 0; j < step; ++j) {
-          values.set(j, frame_.get(c.puncture_candidates[still_punctured_ - step + j]));
+        // Punctured bits first; once they are all known, key bits (each one counted as leak).
+        std::size_t step;
+        BitVector values;
+        if (still_punctured_ > 0) {
+          step = std::min(still_punctured_, reveal_step(config_));
+          values = BitVector(step);
+          for (std::size_t j = 0; j < step; ++j) {
+            values.set(j, frame_.get(c.puncture_candidates[still_punctured_ - step + j]));
+          }
+          still_punctured_ -= step;
+        } else {
+          step = std::min(key_left, reveal_step(config_));
+          values = BitVector(step);
+          for (std::size_t j = 0; j < step; ++j) {
+            values.set(j, frame_.get(c.revealed_key_position(key_revealed_ + j)));
+          }
+          key_revealed_ += step;
         }
-        still_punctured_ -= step;
         result_.revealed += step;
         result_.leak_ec_bits += step;
         PayloadWriter w;
@@ -327,10 +341,26 @@ std::vector<Message> BobSession::fail(std::string detail) {
   return {abort_message(result_.index, BlockStatus::kProtocolError)};
 }
 
+void BobSession::use_decoder(std::size_t code) {
+  const auto it = std::find(decoder_use_.begin(), decoder_use_.end(), code);
+  if (it != decoder_use_.end()) decoder_use_.erase(it);
+  decoder_use_.push_back(code);
+  if (!decoders_[code]) {
+    if (decoder_use_.size() > kMaxDecoders) {
+      decoders_[decoder_use_.front()].reset();  // least recently used
+      decoder_use_.erase(decoder_use_.begin());
+    }
+    decoders_[code] =
+        std::make_unique<SyndromeDecoder>(config_.family->codes()[code].qc, config_.decoder);
+  }
+}
+
 std::vector<Message> BobSession::decode_round(std::span<const std::uint32_t> revealed) {
   SyndromeDecoder& decoder = *decoders_[code_];
-  // Bob knows whether Alice can still reveal: punctured bits left and rounds left.
-  const bool last = still_punctured_ == 0 || result_.rounds >= config_.max_blind_rounds;
+  // Bob knows whether Alice can still reveal: rounds left (and bits left: punctured, then key).
+  const bool nothing_left =
+      still_punctured_ == 0 && key_revealed_ == config_.family->codes()[code_].key_positions.size();
+  const bool last = result_.rounds >= config_.max_blind_rounds || nothing_left;
   const std::size_t iterations =
       last ? config_.max_iterations : std::min(config_.round_iterations, config_.max_iterations);
   const auto t0 = std::chrono::steady_clock::now();
@@ -371,13 +401,12 @@ std::vector<Message> BobSession::handle(const Message& m) {
         if (!(q > 0.0 && q < 0.5)) return fail("syndrome message: bad QBER estimate");
         code_ = code;
         still_punctured_ = p0;
+        key_revealed_ = 0;
         result_.code = c.name;
         result_.punctured = p0;
         result_.qber_estimate = q;
         result_.leak_ec_bits = c.rows() - p0;
-        if (!decoders_[code]) {
-          decoders_[code] = std::make_unique<SyndromeDecoder>(c.qc, config_.decoder);
-        }
+        use_decoder(code);
         llr_.assign(family.frame_bits(), kKnownLlr);  // shortened bits are known zeros
         const float magnitude = kernels::bsc_llr(false, q);
         for (std::size_t i = 0; i < c.key_positions.size(); ++i) {
@@ -388,17 +417,27 @@ std::vector<Message> BobSession::handle(const Message& m) {
       }
       case MessageType::kReveal: {
         if (decoded_ || result_.rounds == 0) return fail("unexpected reveal message");
+        const FamilyCode& c = family.codes()[code_];
+        const bool punctured = still_punctured_ > 0;
         PayloadReader r(m.payload, "reveal message");
-        const BitVector values = r.bits(still_punctured_);
+        const BitVector values =
+            r.bits(punctured ? still_punctured_ : c.key_positions.size() - key_revealed_);
         r.finish();
         if (values.size() == 0) return fail("reveal message: no bits");
-        const FamilyCode& c = family.codes()[code_];
         const std::size_t step = values.size();
-        const std::span<const std::uint32_t> columns(
-            c.puncture_candidates.data() + (still_punctured_ - step), step);
+        std::span<const std::uint32_t> columns;
+        if (punctured) {
+          columns = {c.puncture_candidates.data() + (still_punctured_ - step), step};
+          still_punctured_ -= step;
+        } else {
+          reveal_columns_.resize(step);
+          for (std::size_t j = 0; j < step; ++j)
+            reveal_columns_[j] = c.revealed_key_position(key_revealed_ + j);
+          columns = reveal_columns_;
+          key_revealed_ += step;
+        }
         for (std::size_t j = 0; j < step; ++j)
           llr_[columns[j]] = values.get(j) ? -kKnownLlr : kKnownLlr;
-        still_punctured_ -= step;
         result_.revealed += step;
         result_.leak_ec_bits += step;
         return decode_round(columns);

@@ -44,8 +44,9 @@ struct ProtocolConfig {
   // Rounds that can still be followed by a blind round stop earlier: a frame that has not
   // converged by then rarely does, and revealing is cheaper than iterating.
   std::size_t round_iterations = 50;
-  // Blind reconciliation: each further round reveals this fraction of the frame of punctured
-  // bits; at most max_blind_rounds rounds follow the first.
+  // Blind reconciliation: each further round reveals this fraction of the frame, punctured bits
+  // while any remain, then key bits (FamilyCode::revealed_key_position order); at most
+  // max_blind_rounds rounds follow the first.
   double reveal_fraction = 0.01;
   std::size_t max_blind_rounds = 8;
   // Blind rounds continue the previous decoding (check messages kept) instead of restarting.
@@ -136,6 +137,7 @@ class AliceSession {
   kernels::BitVector frame_;  // Alice's frame: key, punctured random bits, shortened zeros
   std::size_t code_ = 0;
   std::size_t still_punctured_ = 0;
+  std::size_t key_revealed_ = 0;  // key bits revealed after the punctured ones ran out
 };
 
 class BobSession {
@@ -152,13 +154,20 @@ class BobSession {
   std::vector<Message> decode_round(std::span<const std::uint32_t> revealed);
   std::vector<Message> fail(std::string detail);
   ProtocolConfig config_;
+  // Makes decoders_[code] ready, built on first use; at most kMaxDecoders are kept (the least
+  // recently used one is freed), so memory does not grow with the family or the QBER's wander.
+  void use_decoder(std::size_t code);
+  static constexpr std::size_t kMaxDecoders = 3;
   std::vector<std::unique_ptr<SyndromeDecoder>> decoders_;  // per family code, on first use
+  std::vector<std::size_t> decoder_use_;                    // codes with a decoder, oldest first
   BlockResult result_;
   bool finished_ = true;
   kernels::BitVector key_, syndrome_, word_;
   std::vector<float> llr_;
   std::size_t code_ = 0;
   std::size_t still_punctured_ = 0;
+  std::size_t key_revealed_ = 0;
+  std::vector<std::uint32_t> reveal_columns_;  // the last round's revealed key positions
   bool decoded_ = false;
 };
 

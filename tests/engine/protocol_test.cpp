@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <memory>
+#include <set>
 
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
@@ -141,6 +142,66 @@ TEST(Protocol, QberJumpGivesAbortsThenRecoveryNeverWrongKeys) {
   EXPECT_EQ(statuses[4], BlockStatus::kDecodingFailed)
       << "the code chosen for 1.5 % cannot correct 6 %, even after the blind rounds";
   EXPECT_EQ(statuses.back(), BlockStatus::kAccepted) << "the estimate recovers";
+}
+
+// Alice's estimate (2.5 %) below the true QBER (3.1 %): once the punctured bits are all revealed
+// the blind rounds go on revealing key bits, each counted as leak, and the block is saved rather
+// than aborted. Both sides agree on every revealed position (identical keys), and leak_EC is
+// still exactly what crossed the channel.
+TEST(Protocol, BlindRoundsRevealKeyBitsOncePuncturedOnesRunOut) {
+  Pair p(config());
+  const std::size_t n = family16()->key_bits();
+  std::size_t rescued = 0;
+  std::uint64_t disclosed_before = 0;
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    const test::KeyPair k = test::simulated_keys(n, 0.031, 700 + i);
+    const auto [a, b] = run_block(p.alice, p.bob, *p.a, *p.b, i, k.alice, k.bob, 0.025);
+    const std::uint64_t disclosed = p.a->sent().disclosed_bits - disclosed_before;
+    disclosed_before = p.a->sent().disclosed_bits;
+    EXPECT_EQ(a.leak_ec_bits + a.verify_bits, disclosed) << "block " << i;
+    EXPECT_EQ(b.leak_ec_bits, a.leak_ec_bits);
+    EXPECT_EQ(a.revealed, b.revealed);
+    const FamilyCode& code = family16()->codes()[family16()->index_of(a.code)];
+    EXPECT_EQ(a.leak_ec_bits, code.rows() - a.punctured + a.revealed);
+    ASSERT_EQ(a.status, BlockStatus::kAccepted) << "block " << i;
+    EXPECT_EQ(a.final_key, b.final_key) << "block " << i;
+    if (a.revealed > a.punctured) ++rescued;
+  }
+  EXPECT_GE(rescued, 1u) << "some block needed key bits beyond the punctured ones";
+}
+
+// Bob keeps at most three decoders; blocks cycling over five codes (twice) make him free and
+// rebuild them, and every block still decodes to Alice's key.
+TEST(Protocol, DecoderCacheEvictionKeepsBlocksCorrect) {
+  Pair p(config());
+  const std::size_t n = family16()->key_bits();
+  const double qbers[] = {0.01, 0.03, 0.05, 0.07, 0.09};
+  std::set<std::string> codes;
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    const double q = qbers[i % 5];
+    const test::KeyPair k = test::simulated_keys(n, q * 0.9, 900 + i);
+    const auto [a, b] = run_block(p.alice, p.bob, *p.a, *p.b, i, k.alice, k.bob, q);
+    codes.insert(a.code);
+    ASSERT_EQ(a.status, BlockStatus::kAccepted) << "block " << i << " at " << q;
+    EXPECT_EQ(a.final_key, b.final_key) << "block " << i;
+  }
+  EXPECT_GE(codes.size(), 5u);
+}
+
+TEST(FamilyCodes, KeyRevealOrderIsAPermutationOfTheKeyPositions) {
+  for (const FamilyCode& c : family16()->codes()) {
+    const std::size_t n = c.key_positions.size();
+    std::vector<bool> seen(c.cols(), false);
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint32_t col = c.revealed_key_position(k);
+      ASSERT_FALSE(seen[col]) << c.name << " reveals column " << col << " twice";
+      seen[col] = true;
+    }
+    // Consecutive reveals are far apart in the frame.
+    const auto gap = static_cast<std::int64_t>(c.revealed_key_position(1)) -
+                     static_cast<std::int64_t>(c.revealed_key_position(0));
+    EXPECT_GT(std::abs(gap), static_cast<std::int64_t>(n / 4)) << c.name;
+  }
 }
 
 TEST(Protocol, QberAboveTheAbortThresholdGivesNoKey) {
