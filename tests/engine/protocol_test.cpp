@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "engine/core/entropy.hpp"
@@ -36,22 +37,28 @@ struct Pair {
     a = std::move(x);
     b = std::move(y);
   }
-  std::pair<BlockResult, BlockResult> run(std::uint64_t index, const test::KeyPair& k) {
-    return run_block(alice, bob, *a, *b, index, k.alice, k.bob);
+  std::pair<BlockResult, BlockResult> run(std::uint64_t index, const test::KeyPair& k,
+                                          std::optional<double> qber_estimate = std::nullopt) {
+    return run_block(alice, bob, *a, *b, index, k.alice, k.bob, qber_estimate);
   }
+  // Key-dependent bits Alice's end sent since the previous call.
+  std::uint64_t disclosed_since_last() {
+    const std::uint64_t now = a->sent().disclosed_bits, delta = now - disclosed_;
+    disclosed_ = now;
+    return delta;
+  }
+  std::uint64_t disclosed_ = 0;
 };
 
 TEST(Protocol, AcceptedBlocksGiveIdenticalKeysAndHonestAccounting) {
   Pair p(config());
   const std::size_t n = family16()->key_bits();
-  std::uint64_t disclosed_before = 0;
   std::size_t accepted = 0;
   for (std::uint64_t i = 0; i < 6; ++i) {
     const test::KeyPair k = test::simulated_keys(n, 0.03, 100 + i);
     const auto [a, b] = p.run(i, k);
     EXPECT_EQ(a.status, b.status) << "block " << i;
-    const std::uint64_t disclosed = p.a->sent().disclosed_bits - disclosed_before;
-    disclosed_before = p.a->sent().disclosed_bits;
+    const std::uint64_t disclosed = p.disclosed_since_last();
     // Everything key-dependent that crossed the channel is in leak_EC + the tag, on both sides.
     EXPECT_EQ(a.leak_ec_bits + a.verify_bits, disclosed) << "block " << i;
     EXPECT_EQ(b.leak_ec_bits, a.leak_ec_bits);
@@ -152,13 +159,9 @@ TEST(Protocol, BlindRoundsRevealKeyBitsOncePuncturedOnesRunOut) {
   Pair p(config());
   const std::size_t n = family16()->key_bits();
   std::size_t rescued = 0;
-  std::uint64_t disclosed_before = 0;
   for (std::uint64_t i = 0; i < 4; ++i) {
-    const test::KeyPair k = test::simulated_keys(n, 0.031, 700 + i);
-    const auto [a, b] = run_block(p.alice, p.bob, *p.a, *p.b, i, k.alice, k.bob, 0.025);
-    const std::uint64_t disclosed = p.a->sent().disclosed_bits - disclosed_before;
-    disclosed_before = p.a->sent().disclosed_bits;
-    EXPECT_EQ(a.leak_ec_bits + a.verify_bits, disclosed) << "block " << i;
+    const auto [a, b] = p.run(i, test::simulated_keys(n, 0.031, 700 + i), 0.025);
+    EXPECT_EQ(a.leak_ec_bits + a.verify_bits, p.disclosed_since_last()) << "block " << i;
     EXPECT_EQ(b.leak_ec_bits, a.leak_ec_bits);
     EXPECT_EQ(a.revealed, b.revealed);
     const FamilyCode& code = family16()->codes()[family16()->index_of(a.code)];
@@ -179,8 +182,7 @@ TEST(Protocol, DecoderCacheEvictionKeepsBlocksCorrect) {
   std::set<std::string> codes;
   for (std::uint64_t i = 0; i < 10; ++i) {
     const double q = qbers[i % 5];
-    const test::KeyPair k = test::simulated_keys(n, q * 0.9, 900 + i);
-    const auto [a, b] = run_block(p.alice, p.bob, *p.a, *p.b, i, k.alice, k.bob, q);
+    const auto [a, b] = p.run(i, test::simulated_keys(n, q * 0.9, 900 + i), q);
     codes.insert(a.code);
     ASSERT_EQ(a.status, BlockStatus::kAccepted) << "block " << i << " at " << q;
     EXPECT_EQ(a.final_key, b.final_key) << "block " << i;
