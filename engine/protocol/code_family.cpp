@@ -23,6 +23,27 @@ double FamilyCode::effective_rate(std::size_t punctured) const noexcept {
   return (n - m - (d - static_cast<double>(punctured))) / (n - d);
 }
 
+std::size_t FamilyCode::reveal_left(const RevealState& state) const noexcept {
+  return state.still_punctured + (key_positions.size() - state.key_revealed);
+}
+
+void FamilyCode::next_reveal(RevealState& state, std::size_t step,
+                             std::vector<std::uint32_t>& columns) const {
+  columns.clear();
+  if (state.still_punctured > 0) {
+    const std::size_t k = std::min(step, state.still_punctured);
+    state.still_punctured -= k;
+    columns.assign(
+        puncture_candidates.begin() + static_cast<std::ptrdiff_t>(state.still_punctured),
+        puncture_candidates.begin() + static_cast<std::ptrdiff_t>(state.still_punctured + k));
+    return;
+  }
+  const std::size_t k = std::min(step, key_positions.size() - state.key_revealed);
+  for (std::size_t j = 0; j < k; ++j)
+    columns.push_back(revealed_key_position(state.key_revealed + j));
+  state.key_revealed += k;
+}
+
 CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
                             const std::map<std::string, double>& thresholds,
                             double modulated_fraction) {

@@ -15,6 +15,13 @@
 
 namespace qkdpp::engine {
 
+// Where a block's blind rounds stand: the first `still_punctured` puncture candidates are still
+// unknown to Bob, and `key_revealed` key bits have been revealed after them.
+struct RevealState {
+  std::size_t still_punctured = 0;
+  std::size_t key_revealed = 0;
+};
+
 // Only the quasi-cyclic form is kept (the expanded matrix of a 2^20-bit code is about 40 MB and
 // no protocol step needs it after the layout is computed).
 struct FamilyCode {
@@ -39,6 +46,12 @@ struct FamilyCode {
   std::uint32_t revealed_key_position(std::size_t k) const noexcept {
     return key_positions[(k * reveal_stride) % key_positions.size()];
   }
+  // Bits a block's blind rounds can still reveal.
+  std::size_t reveal_left(const RevealState& state) const noexcept;
+  // The columns of the next blind round, at most `step`: the last still-punctured candidates
+  // while any remain, then key positions in revealed_key_position order (one kind per round);
+  // advances `state`. Alice and Bob both call it, so they agree on every revealed column.
+  void next_reveal(RevealState& state, std::size_t step, std::vector<std::uint32_t>& columns) const;
   // Effective rate with the first p candidates punctured and every other modulated bit shortened:
   // (N - M - (d - p)) / (N - d).
   double effective_rate(std::size_t punctured) const noexcept;

@@ -172,8 +172,7 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   const FamilyCode& c = family.codes()[code_];
   result_.code = c.name;
   const std::size_t p0 = first.punctured;
-  still_punctured_ = p0;
-  key_revealed_ = 0;
+  reveal_ = {p0, 0};
   result_.punctured = p0;
 
   frame_ = BitVector(family.frame_bits());
@@ -229,29 +228,15 @@ std::vector<Message> AliceSession::handle(const Message& m) {
       result_.decoder_iterations += iterations;
       if (!ok) {
         const FamilyCode& c = config_.family->codes()[code_];
-        const std::size_t key_left = c.key_positions.size() - key_revealed_;
-        if (result_.rounds > config_.max_blind_rounds || still_punctured_ + key_left == 0) {
+        if (result_.rounds > config_.max_blind_rounds || c.reveal_left(reveal_) == 0) {
           return finish(BlockStatus::kDecodingFailed,
                         "not decoded after " + std::to_string(result_.rounds) + " rounds");
         }
         // Punctured bits first; once they are all known, key bits (each one counted as leak).
-        std::size_t step;
-        BitVector values;
-        if (still_punctured_ > 0) {
-          step = std::min(still_punctured_, reveal_step(config_));
-          values = BitVector(step);
-          for (std::size_t j = 0; j < step; ++j) {
-            values.set(j, frame_.get(c.puncture_candidates[still_punctured_ - step + j]));
-          }
-          still_punctured_ -= step;
-        } else {
-          step = std::min(key_left, reveal_step(config_));
-          values = BitVector(step);
-          for (std::size_t j = 0; j < step; ++j) {
-            values.set(j, frame_.get(c.revealed_key_position(key_revealed_ + j)));
-          }
-          key_revealed_ += step;
-        }
+        c.next_reveal(reveal_, reveal_step(config_), reveal_columns_);
+        const std::size_t step = reveal_columns_.size();
+        BitVector values(step);
+        for (std::size_t j = 0; j < step; ++j) values.set(j, frame_.get(reveal_columns_[j]));
         result_.revealed += step;
         result_.leak_ec_bits += step;
         PayloadWriter w;
@@ -358,9 +343,8 @@ void BobSession::use_decoder(std::size_t code) {
 std::vector<Message> BobSession::decode_round(std::span<const std::uint32_t> revealed) {
   SyndromeDecoder& decoder = *decoders_[code_];
   // Bob knows whether Alice can still reveal: rounds left (and bits left: punctured, then key).
-  const bool nothing_left =
-      still_punctured_ == 0 && key_revealed_ == config_.family->codes()[code_].key_positions.size();
-  const bool last = result_.rounds >= config_.max_blind_rounds || nothing_left;
+  const bool last = result_.rounds >= config_.max_blind_rounds ||
+                    config_.family->codes()[code_].reveal_left(reveal_) == 0;
   const std::size_t iterations =
       last ? config_.max_iterations : std::min(config_.round_iterations, config_.max_iterations);
   const auto t0 = std::chrono::steady_clock::now();
@@ -400,8 +384,7 @@ std::vector<Message> BobSession::handle(const Message& m) {
         if (p0 > c.puncture_candidates.size()) return fail("syndrome message: bad puncturing");
         if (!(q > 0.0 && q < 0.5)) return fail("syndrome message: bad QBER estimate");
         code_ = code;
-        still_punctured_ = p0;
-        key_revealed_ = 0;
+        reveal_ = {p0, 0};
         result_.code = c.name;
         result_.punctured = p0;
         result_.qber_estimate = q;
@@ -418,29 +401,18 @@ std::vector<Message> BobSession::handle(const Message& m) {
       case MessageType::kReveal: {
         if (decoded_ || result_.rounds == 0) return fail("unexpected reveal message");
         const FamilyCode& c = family.codes()[code_];
-        const bool punctured = still_punctured_ > 0;
         PayloadReader r(m.payload, "reveal message");
-        const BitVector values =
-            r.bits(punctured ? still_punctured_ : c.key_positions.size() - key_revealed_);
+        const BitVector values = r.bits(c.reveal_left(reveal_));
         r.finish();
         if (values.size() == 0) return fail("reveal message: no bits");
         const std::size_t step = values.size();
-        std::span<const std::uint32_t> columns;
-        if (punctured) {
-          columns = {c.puncture_candidates.data() + (still_punctured_ - step), step};
-          still_punctured_ -= step;
-        } else {
-          reveal_columns_.resize(step);
-          for (std::size_t j = 0; j < step; ++j)
-            reveal_columns_[j] = c.revealed_key_position(key_revealed_ + j);
-          columns = reveal_columns_;
-          key_revealed_ += step;
-        }
+        c.next_reveal(reveal_, step, reveal_columns_);
+        if (reveal_columns_.size() != step) return fail("reveal message: more bits than the round");
         for (std::size_t j = 0; j < step; ++j)
-          llr_[columns[j]] = values.get(j) ? -kKnownLlr : kKnownLlr;
+          llr_[reveal_columns_[j]] = values.get(j) ? -kKnownLlr : kKnownLlr;
         result_.revealed += step;
         result_.leak_ec_bits += step;
-        return decode_round(columns);
+        return decode_round(reveal_columns_);
       }
       case MessageType::kVerify: {
         if (!decoded_) return fail("verify message before decoding succeeded");

@@ -136,8 +136,8 @@ class AliceSession {
   kernels::BitVector key_;
   kernels::BitVector frame_;  // Alice's frame: key, punctured random bits, shortened zeros
   std::size_t code_ = 0;
-  std::size_t still_punctured_ = 0;
-  std::size_t key_revealed_ = 0;  // key bits revealed after the punctured ones ran out
+  RevealState reveal_;
+  std::vector<std::uint32_t> reveal_columns_;  // the current blind round's columns
 };
 
 class BobSession {
@@ -165,9 +165,8 @@ class BobSession {
   kernels::BitVector key_, syndrome_, word_;
   std::vector<float> llr_;
   std::size_t code_ = 0;
-  std::size_t still_punctured_ = 0;
-  std::size_t key_revealed_ = 0;
-  std::vector<std::uint32_t> reveal_columns_;  // the last round's revealed key positions
+  RevealState reveal_;
+  std::vector<std::uint32_t> reveal_columns_;  // the current blind round's columns
   bool decoded_ = false;
 };
 
