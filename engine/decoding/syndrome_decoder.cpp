@@ -61,10 +61,7 @@ SyndromeDecoder::SyndromeDecoder(const ParityCheckMatrix& h, const QuasiCyclicCo
     bp_.emplace(h.row_ptr(), h.row_indices(), h.cols());
     llr_.resize(h.cols());
   } else {
-    const double degree =
-        h.rows() ? static_cast<double>(h.edges()) / static_cast<double>(h.rows()) : 0.0;
-    min_sum_.emplace(layered_code(h, qc), effective_min_sum_config(config, degree),
-                     config.level.value_or(kernels::active_simd_level()));
+    emplace_min_sum(layered_code(h, qc), config);
   }
 }
 
@@ -75,14 +72,19 @@ SyndromeDecoder::SyndromeDecoder(const QuasiCyclicCode& qc, const DecoderConfig&
     bp_.emplace(h.row_ptr(), h.row_indices(), h.cols());
     llr_.resize(h.cols());
   } else {
-    kernels::LayeredCode layers =
-        kernels::LayeredCode::from_base_matrix(qc.shifts, qc.base_rows, qc.base_cols, qc.z);
-    const double degree =
-        layers.layers ? static_cast<double>(layers.blocks()) / static_cast<double>(layers.layers)
-                      : 0.0;
-    min_sum_.emplace(std::move(layers), effective_min_sum_config(config, degree),
-                     config.level.value_or(kernels::active_simd_level()));
+    emplace_min_sum(
+        kernels::LayeredCode::from_base_matrix(qc.shifts, qc.base_rows, qc.base_cols, qc.z),
+        config);
   }
+}
+
+void SyndromeDecoder::emplace_min_sum(kernels::LayeredCode layers, const DecoderConfig& config) {
+  // Blocks per layer: the mean check degree, for quasi-cyclic layers and Z = 1 rows alike.
+  const double degree =
+      layers.layers ? static_cast<double>(layers.blocks()) / static_cast<double>(layers.layers)
+                    : 0.0;
+  min_sum_.emplace(std::move(layers), effective_min_sum_config(config, degree),
+                   config.level.value_or(kernels::active_simd_level()));
 }
 
 kernels::SimdLevel SyndromeDecoder::level_for(const DecoderConfig& config,

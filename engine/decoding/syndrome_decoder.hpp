@@ -78,6 +78,8 @@ class SyndromeDecoder {
   std::size_t rows() const noexcept { return rows_; }
 
  private:
+  // The min-sum decoder for these layers, with the check rule for their mean check degree.
+  void emplace_min_sum(kernels::LayeredCode layers, const DecoderConfig& config);
   DecoderKind kind_;
   std::size_t rows_, cols_;
   std::optional<kernels::BeliefPropagationDecoder> bp_;
