@@ -27,13 +27,12 @@ void reference_iterate(const MinSumView<M>& v) noexcept {
   const int s = v.saturation;
   const auto sat = [s](int x) { return std::clamp(x, -s, s); };
   const auto g = [&v](int m) {
-    if (v.scaled) {
-      // The rounding of pmulhrsw: (m f + 2^14) >> 15.
-      return std::min<int>(std::max(((m * v.factor + (1 << 14)) >> 15) - v.parameter, 0),
-                           v.message_limit);
-    }
-    return std::min<int>(v.offset ? std::max(m - v.parameter, 0) : m - (m >> v.parameter),
-                         v.message_limit);
+    // Scaled-offset rounds as pmulhrsw does: (m f + 2^14) >> 15.
+    const int attenuated = v.rule == MinSumVariant::kNormalized ? m - (m >> v.parameter)
+                           : v.rule == MinSumVariant::kOffset
+                               ? std::max(m - v.parameter, 0)
+                               : std::max(((m * v.factor + (1 << 14)) >> 15) - v.parameter, 0);
+    return std::min<int>(attenuated, v.message_limit);
   };
   for (std::size_t r = 0; r < v.layers; ++r) {
     const std::size_t b0 = v.layer_ptr[r], b1 = v.layer_ptr[r + 1];
@@ -211,8 +210,7 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
   view.scratch = reinterpret_cast<Posterior*>(scratch_.data());
   view.cursors = reinterpret_cast<detail::MinSumCursor*>(cursors_.data());
   view.saturation = std::numeric_limits<Posterior>::max();
-  view.offset = config_.variant == MinSumVariant::kOffset;
-  view.scaled = config_.variant == MinSumVariant::kScaledOffset;
+  view.rule = config_.variant;
   view.parameter =
       config_.variant == MinSumVariant::kNormalized ? config_.normalization_shift : config_.offset;
   view.factor =

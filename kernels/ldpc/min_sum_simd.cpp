@@ -85,20 +85,26 @@ inline B apply_sign(const B& m, const B& s) noexcept {
 #endif
 }
 
-// g(m) for m >= 0: m - (m >> shift) or max(m - offset, 0), then the message limit.
+// g(m) for m >= 0 by the view's rule (MinSumView::rule), then the message limit.
 template <class M>
 inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
-  if (v.scaled) {
+  const B parameter(static_cast<Posterior>(v.parameter));
+  B attenuated;
+  switch (v.rule) {
+    case MinSumVariant::kNormalized:
+      attenuated = m - (m >> v.parameter);
+      break;
+    case MinSumVariant::kOffset:
+      attenuated = xsimd::max(m - parameter, B(0));
+      break;
+    case MinSumVariant::kScaledOffset:
 #if defined(QKDPP_SIMD_LEVEL_avx2)
-    const B scaled = _mm256_mulhrs_epi16(m, B(v.factor));
+      attenuated = xsimd::max(B(_mm256_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
 #else
-    const B scaled = _mm_mulhrs_epi16(m, B(v.factor));
+      attenuated = xsimd::max(B(_mm_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
 #endif
-    return xsimd::min(xsimd::max(scaled - B(static_cast<Posterior>(v.parameter)), B(0)),
-                      B(v.message_limit));
+      break;
   }
-  const B attenuated = v.offset ? xsimd::max(m - B(static_cast<Posterior>(v.parameter)), B(0))
-                                : m - (m >> v.parameter);
   return xsimd::min(attenuated, B(v.message_limit));
 }
 

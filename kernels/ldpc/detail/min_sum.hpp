@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/ldpc/min_sum_decoder.hpp"
+
 namespace qkdpp::kernels::detail {
 
 // Posteriors, syndrome signs and scratch are 16-bit; check messages are M = int8_t or int16_t.
@@ -35,10 +37,10 @@ struct MinSumView {
   MinSumCursor* cursors = nullptr;      // max layer degree entries (SIMD levels only)
   Posterior saturation = 0;             // S: posteriors stay in [-S, S]
   Posterior message_limit = 0;          // |R| <= message_limit, representable in M
-  bool offset = false;                  // offset (true) or normalised (false) min-sum
-  // Scaled-offset min-sum (overrides `offset`): g(m) = max(round(m factor / 2^15) - parameter, 0).
-  bool scaled = false;
-  Posterior factor = 0;  // Q15 scale factor in [1, 32767]
+  // The check rule g (MinSumVariant): normalised m - (m >> parameter), offset
+  // max(m - parameter, 0), or scaled-offset max(round(m factor / 2^15) - parameter, 0).
+  MinSumVariant rule = MinSumVariant::kOffset;
+  Posterior factor = 0;  // Q15 scale factor in [1, 32767] (scaled-offset only)
   // No value can reach S: |channel| + (max column degree) * message_limit <= S, and since every
   // posterior is its channel value plus its column's current messages, no clamp ever binds.
   bool exact = false;
