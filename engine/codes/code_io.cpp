@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
@@ -495,6 +496,26 @@ void save_text_file(const std::filesystem::path& path, const std::string& text) 
   if (ec)
     throw IoError("cannot rename " + partial.string() + " to " + path.string() + ": " +
                   ec.message());
+}
+
+std::map<std::string, double> load_thresholds(const std::filesystem::path& directory) {
+  std::map<std::string, double> thresholds;
+  std::ifstream in(directory / "thresholds.txt");
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name;
+    double q = 0;
+    if (!(fields >> name >> q) || !(q > 0.0 && q < 0.5)) {
+      throw InputError((directory / "thresholds.txt").string() + ":" + std::to_string(number) +
+                       ": expected 'name qber'");
+    }
+    thresholds[name] = q;
+  }
+  return thresholds;
 }
 
 }  // namespace qkdpp::engine

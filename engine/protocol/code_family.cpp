@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 
 #include "engine/codes/code_io.hpp"
 #include "engine/codes/rate_adaptation.hpp"
@@ -124,26 +122,6 @@ CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned 
   }
   std::sort(files.begin(), files.end());
   return load(files, load_thresholds(directory));
-}
-
-std::map<std::string, double> load_thresholds(const std::filesystem::path& directory) {
-  std::map<std::string, double> thresholds;
-  std::ifstream in(directory / "thresholds.txt");
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string name;
-    double q = 0;
-    if (!(fields >> name >> q) || !(q > 0.0 && q < 0.5)) {
-      throw InputError((directory / "thresholds.txt").string() + ":" + std::to_string(number) +
-                       ": expected 'name qber'");
-    }
-    thresholds[name] = q;
-  }
-  return thresholds;
 }
 
 std::size_t CodeFamily::index_of(const std::string& name) const {

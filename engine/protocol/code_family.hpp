@@ -63,11 +63,6 @@ struct FirstRound {
   std::size_t punctured = 0;
 };
 
-// The measured thresholds of a code directory: its thresholds.txt ("name qber" lines, '#'
-// comments) as name -> QBER; empty when the file is absent, InputError naming the line when it
-// is malformed.
-std::map<std::string, double> load_thresholds(const std::filesystem::path& directory);
-
 class CodeFamily {
  public:
   // Loads quasi-cyclic code files of one length N; d = floor(modulated_fraction N) bits of each

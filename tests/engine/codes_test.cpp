@@ -326,6 +326,22 @@ TEST(CodeFiles, LoadByExtensionAndRejectUnknownOrMissing) {
   EXPECT_FALSE(std::filesystem::exists(dir / "h.alist.partial"));
 }
 
+TEST(CodeFiles, ThresholdsFileLoadsAndRejectsMalformedLines) {
+  test::TempDir dir;
+  EXPECT_TRUE(load_thresholds(dir.path()).empty()) << "no thresholds.txt: nothing measured";
+  save_text_file(dir / "thresholds.txt", "# comment\nqkdpp-n16-r050 0.0938\n\nother 0.011\n");
+  const auto t = load_thresholds(dir.path());
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_DOUBLE_EQ(t.at("qkdpp-n16-r050"), 0.0938);
+  EXPECT_DOUBLE_EQ(t.at("other"), 0.011);
+  for (const char* bad :
+       {"a 0.02\nb\n", "a 0.02\nb x\n", "a 0.02\nb 0.7\n", "a 0.02\nb 0\n", "a 0.02\nb -0.1\n"}) {
+    save_text_file(dir / "thresholds.txt", bad);
+    expect_input_error([&] { load_thresholds(dir.path()); },
+                       {"thresholds.txt:2:", "expected 'name qber'"});
+  }
+}
+
 // ---- fuzzing: random corruptions never crash; they load validly or fail with InputError ----
 
 std::string corrupt(std::mt19937_64& rng, std::string text) {

@@ -10,7 +10,6 @@
 #include "engine/codes/pexit.hpp"
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
-#include "engine/protocol/code_family.hpp"
 #include "tools/qkdpp/commands.hpp"
 
 namespace qkdpp::tools {
