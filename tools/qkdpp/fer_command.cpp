@@ -105,15 +105,13 @@ void run_fer(const FerCommandOptions& opt) {
   // Without --variant: the protocol's rule (offset, or scaled-offset on high-degree checks).
   fer.decoder.adapt_to_check_degree =
       opt.variant.empty() && opt.offset < 0 && opt.shift < 0 && opt.factor < 0;
-  if (opt.variant.empty()) {
-    // default_decoder_config's offset min-sum
-  } else if (opt.variant == "normalized") {
+  if (opt.variant == "normalized") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kNormalized;
   } else if (opt.variant == "offset") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kOffset;
   } else if (opt.variant == "scaled") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kScaledOffset;
-  } else {
+  } else if (!opt.variant.empty()) {  // empty: default_decoder_config's offset rule
     throw InputError("--variant: '" + opt.variant + "' is not normalized, offset or scaled");
   }
   if (opt.factor >= 0) fer.decoder.min_sum.scale_factor = static_cast<float>(opt.factor);
@@ -222,11 +220,11 @@ void register_fer_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--precision", opt->precision, "Min-sum fixed-point bits: 8 or 16")
       ->capture_default_str();
-  cmd->add_option("--variant", opt->variant,
-                  "Min-sum variant: normalized, offset or scaled (default, without "
-                  "--offset/--shift/--factor "
-                  "either: as the protocol, offset or, on codes of mean check degree >= 24, scaled "
-                  "0.875 with offset 3/8 LLR)")
+  cmd->add_option(
+         "--variant", opt->variant,
+         "Min-sum variant: normalized, offset or scaled (default, without --offset, --shift "
+         "or --factor either: as the protocol decodes, offset or, on codes of mean check "
+         "degree >= 24, scaled 0.875 with offset 3/8 LLR)")
       ->capture_default_str();
   cmd->add_option("--factor", opt->factor,
                   "Scaled min-sum: messages scaled by this factor (0, 1), then the offset "
