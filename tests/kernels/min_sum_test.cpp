@@ -159,11 +159,16 @@ TEST(MinSum, VectorLevelsAreUsedOnlyFromOneFullVectorOfChecks) {
             SimdLevel::kAvx2);
 }
 
+// The single check x0 + x1 + x2 of the hand-checked examples below.
+LayeredCode single_check() {
+  const std::vector<std::uint32_t> row_ptr{0, 3}, cols{0, 1, 2};
+  return LayeredCode::from_csr(row_ptr, cols, 3);
+}
+
 // One check x0 + x1 + x2 = s with LLRs (in units) 40, -24, 8 at scale 1, offset 4: the messages
 // are sign-corrected min-sum minus the offset, and the posteriors follow by hand.
 TEST(MinSum, SingleCheckByHand) {
-  const std::vector<std::uint32_t> row_ptr{0, 3}, cols{0, 1, 2};
-  const LayeredCode code = LayeredCode::from_csr(row_ptr, cols, 3);
+  const LayeredCode code = single_check();
   MinSumConfig config;
   config.llr_scale = 1.0f;
   config.offset = 4;
@@ -195,8 +200,7 @@ TEST(MinSum, SingleCheckByHand) {
 // pmulhrsw does ((m f + 2^14) >> 15 with f = 0.75 * 2^15): g(8) = 4, g(24) = 16, g(27) = 18
 // (20.25 rounds to 20). With s = 0 the posteriors after one layer are 40 - 4, -24 + 4, 8 - 16.
 TEST(MinSum, ScaledOffsetSingleCheckByHand) {
-  const std::vector<std::uint32_t> row_ptr{0, 3}, cols{0, 1, 2};
-  const LayeredCode code = LayeredCode::from_csr(row_ptr, cols, 3);
+  const LayeredCode code = single_check();
   MinSumConfig config;
   config.llr_scale = 1.0f;
   config.variant = MinSumVariant::kScaledOffset;
