@@ -1,6 +1,7 @@
 // Horner evaluation of the polynomial hash, compiled per SIMD level: clmul() is PCLMULQDQ or the
 // portable table method, so every level computes the same field products.
 #include "kernels/gf2/clmul_arch.hpp"
+#include "kernels/gf2/gf64.hpp"
 #include "kernels/hash/polynomial_hash.hpp"
 
 namespace qkdpp::kernels::detail::QKDPP_SIMD_LEVEL {
@@ -9,11 +10,8 @@ namespace {
 
 using kernels::QKDPP_SIMD_LEVEL::clmul;
 
-// x^64 = x^4 + x^3 + x + 1: fold the high word twice (the second fold has at most 4 bits).
 inline std::uint64_t reduce64(std::uint64_t lo, std::uint64_t hi) noexcept {
-  const std::uint64_t over = (hi >> 60) ^ (hi >> 61) ^ (hi >> 63);
-  const std::uint64_t r = hi ^ (hi << 1) ^ (hi << 3) ^ (hi << 4);
-  return lo ^ r ^ over ^ (over << 1) ^ (over << 3) ^ (over << 4);
+  return lo ^ gf64_fold(hi);
 }
 
 inline std::uint64_t mul64(std::uint64_t a, std::uint64_t b) noexcept {

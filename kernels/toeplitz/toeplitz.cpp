@@ -13,12 +13,14 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "kernels/dispatch/simd_level.hpp"
 #include "kernels/memory/aligned_allocator.hpp"
+#include "kernels/toeplitz/detail/additive_fft.hpp"
 #include "kernels/toeplitz/detail/middle_product.hpp"
 #include "kernels/toeplitz/detail/ntt.hpp"
 
@@ -176,9 +178,154 @@ void collect_parity(std::span<const std::uint32_t> conv, std::size_t first, std:
   }
 }
 
+// ---- additive-FFT kernel ------------------------------------------------------------------
+
+// A product of an a_bits-bit and a b_bits-bit polynomial, cut into 32-bit chunks, computed modulo
+// s_K(y): chunk coefficients t >= L = 2^K fold onto t - L + 2^j for every proper submask j of K
+// (y^L = sum_j y^(2^j) there), the highest landing at t - L + D with D = 2^(K - lowest bit of K).
+// Output bits [first, first + count) read chunks ceil((first - 62) / 32) .. (first + count - 1) /
+// 32, which must lie below L and above every landing.
+bool fft_alias_free(unsigned log_len, std::size_t a_bits, std::size_t b_bits, std::size_t first,
+                    std::size_t count) noexcept {
+  const std::size_t len = std::size_t{1} << log_len;
+  const std::size_t t_lo = first >= 62 ? (first - 62 + 31) / 32 : 0;
+  const std::size_t t_hi = (first + count - 1) / 32;
+  if (t_hi >= len) return false;
+  const std::size_t top = (a_bits + 31) / 32 + (b_bits + 31) / 32 - 2;  // highest product chunk
+  if (top < len) return true;
+  if (log_len == 0) return true;  // y^1 = 0 mod s_0 = y: nothing folds, high terms vanish
+  const unsigned low_bit = static_cast<unsigned>(std::countr_zero(log_len));
+  const std::size_t reach = std::size_t{1} << (log_len - (1u << low_bit));
+  return top - len + reach < t_lo;
+}
+
+struct FftPlan {
+  unsigned log_len = 0;
+  std::size_t kw = 0;  // block size in words; 0 = one product of the whole seed and input
+  double cost = 0;
+};
+
+constexpr std::size_t kFftMemoryWords = std::size_t{1} << 26;  // 512 MiB of transform arrays
+
+// Cheapest transform size (butterflies ~ (K + 4) L per transform, plus pointwise products).
+FftPlan choose_fft_plan(std::size_t n, std::size_t m, unsigned max_log) {
+  FftPlan best;
+  best.cost = -1;
+  for (unsigned k_log = 0; k_log <= max_log; ++k_log) {
+    const double len = std::ldexp(1.0, static_cast<int>(k_log));
+    const double transform = (k_log + 4) * len;
+    if (fft_alias_free(k_log, n + m - 1, n, n - 1, m)) {
+      const double cost = 3 * transform + len;
+      if (best.cost < 0 || cost < best.cost) best = {k_log, 0, cost};
+      break;  // every larger transform costs more than this one
+    }
+    if (k_log < 2) continue;
+    const std::size_t l = std::size_t{1} << k_log;
+    const unsigned low_bit = static_cast<unsigned>(std::countr_zero(k_log));
+    const std::size_t reach = std::size_t{1} << (k_log - (1u << low_bit));
+    const std::size_t kw = (l - reach) / 4;  // windows of 2k bits in L - D chunks
+    if (kw == 0) continue;
+    const std::size_t k = 64 * kw, in = (n + k - 1) / k, out = (m + k - 1) / k;
+    if ((in + out + 1) * l > kFftMemoryWords) continue;
+    const double cost =
+        static_cast<double>(2 * (in + out) - 1) * transform + static_cast<double>(in * out) * len;
+    if (best.cost < 0 || cost < best.cost) best = {k_log, kw, cost};
+  }
+  return best;
+}
+
+// dst[t] = bits [offset + 32 t, offset + 32 t + 32) of src, cut at `bits`; zero up to dst.size().
+// offset must be a multiple of 64.
+void load_chunks(std::span<const Word> src, std::size_t offset, std::size_t bits,
+                 std::span<std::uint64_t> dst) {
+  const std::size_t chunks = (bits + 31) / 32, w0 = offset / 64;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, dst.size(), 1u << 16),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t t = r.begin(); t < r.end(); ++t) {
+                        if (t >= chunks) {
+                          dst[t] = 0;
+                          continue;
+                        }
+                        std::uint64_t v = (src[w0 + t / 2] >> (32 * (t % 2))) & 0xFFFFFFFFu;
+                        if (32 * t + 32 > bits) v &= low_mask(bits - 32 * t);
+                        dst[t] = v;
+                      }
+                    });
+}
+
+// out[out_offset + i] = bit first + i of sum_t h[t] z^(32 t), for i < count.
+void collect_chunks(std::span<const std::uint64_t> h, std::size_t first, std::size_t count,
+                    std::span<Word> out, std::size_t out_offset) {
+  const std::size_t w0 = first / 64, w1 = (first + count - 1) / 64;
+  const auto chunk = [&](std::size_t t) { return t < h.size() ? h[t] : 0; };
+  WordBuffer r(w1 - w0 + 1);
+  for (std::size_t w = w0; w <= w1; ++w) {
+    r[w - w0] = chunk(2 * w) ^ (chunk(2 * w + 1) << 32) ^ (w > 0 ? chunk(2 * w - 1) >> 32 : 0);
+  }
+  copy_bits(out, out_offset, r, first - 64 * w0, count);
+}
+
 }  // namespace
 
 namespace detail {
+
+void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
+                  std::span<Word> y, unsigned max_log) {
+  if (max_log > kAfftMaxLog) throw std::invalid_argument("toeplitz_fft: max_log above 24");
+  const FftPlan plan = choose_fft_plan(n, m, max_log);
+  if (plan.cost < 0) throw std::invalid_argument("toeplitz_fft: no transform size fits");
+  const AfftTables tables(plan.log_len);
+  const std::size_t len = std::size_t{1} << plan.log_len;
+  const AfftLoops& loops = afft_loops();
+  if (plan.kw == 0) {
+    WordBuffer a(len), b(len);
+    tbb::parallel_invoke(
+        [&] {
+          load_chunks(seed, 0, n + m - 1, a);
+          afft_forward(a, plan.log_len, (n + m - 1 + 31) / 32, tables);
+        },
+        [&] {
+          load_chunks(x, 0, n, b);
+          afft_forward(b, plan.log_len, (n + 31) / 32, tables);
+        });
+    loops.mul(a.data(), a.data(), b.data(), len);
+    afft_inverse(a, plan.log_len, tables);
+    collect_chunks(a, n - 1, m, y, 0);
+    return;
+  }
+  const BlockPlan blocks = make_plan(seed, x, n, m, plan.kw);
+  const std::size_t k = blocks.k, in_blocks = blocks.input_blocks,
+                    out_blocks = blocks.output_blocks;
+  if (!fft_alias_free(plan.log_len, 2 * k - 1, k, k - 1, k)) {
+    throw std::logic_error("toeplitz_fft: block size aliases the wanted coefficients");
+  }
+  std::vector<WordBuffer> xs(in_blocks), acc(out_blocks);
+  for (std::size_t j = 0; j < in_blocks; ++j) {
+    xs[j].resize(len);
+    load_chunks(blocks.x, j * k, k, xs[j]);
+    afft_forward(xs[j], plan.log_len, k / 32, tables);
+  }
+  for (auto& a : acc) a.assign(len, 0);
+  WordBuffer window(len);
+  for (std::size_t d = 0; d + 1 < in_blocks + out_blocks; ++d) {  // window index d = I - J + K - 1
+    load_chunks(blocks.seed, d * k, 2 * k - 1, window);
+    afft_forward(window, plan.log_len, k / 16, tables);
+    for (std::size_t j = 0; j < in_blocks; ++j) {
+      if (d + j + 1 < in_blocks || d + j + 1 - in_blocks >= out_blocks) continue;
+      const std::size_t i = d + j + 1 - in_blocks;
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, len, 1u << 14),
+                        [&](const tbb::blocked_range<std::size_t>& r) {
+                          loops.mul_acc(acc[i].data() + r.begin(), window.data() + r.begin(),
+                                        xs[j].data() + r.begin(), r.size());
+                        });
+    }
+  }
+  std::fill(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(words_for_bits(m)), Word{0});
+  for (std::size_t i = 0; i < out_blocks; ++i) {
+    afft_inverse(acc[i], plan.log_len, tables);
+    collect_chunks(acc[i], k - 1, std::min(k, m - i * k), y, i * k);
+  }
+}
 
 void toeplitz_ntt(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
                   std::span<Word> y, std::size_t max_length) {
@@ -262,6 +409,8 @@ std::string_view to_string(ToeplitzKernel kernel) noexcept {
       return "clmul";
     case ToeplitzKernel::kNtt:
       return "ntt";
+    case ToeplitzKernel::kFft:
+      return "fft";
     case ToeplitzKernel::kAuto:
       break;
   }
@@ -270,7 +419,7 @@ std::string_view to_string(ToeplitzKernel kernel) noexcept {
 
 std::optional<ToeplitzKernel> parse_toeplitz_kernel(std::string_view name) noexcept {
   for (ToeplitzKernel k : {ToeplitzKernel::kAuto, ToeplitzKernel::kNaive, ToeplitzKernel::kClmul,
-                           ToeplitzKernel::kNtt}) {
+                           ToeplitzKernel::kNtt, ToeplitzKernel::kFft}) {
     if (name == to_string(k)) return k;
   }
   return std::nullopt;
@@ -293,6 +442,9 @@ void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::siz
       break;
     case ToeplitzKernel::kNtt:
       detail::toeplitz_ntt(seed, x, n, m, y, kNttMaxLength);
+      break;
+    case ToeplitzKernel::kFft:
+      detail::toeplitz_fft(seed, x, n, m, y, detail::kAfftMaxLog);
       break;
     default:
       clmul_kernel(seed, x, n, m, y);

@@ -19,6 +19,7 @@ enum class ToeplitzKernel {
   kNaive,  // one dot product per output bit, O(n m / 64): reference, small sizes
   kClmul,  // transposed-Karatsuba middle product on 64-bit carry-less multiplies, O(n m^0.58)
   kNtt,    // number-theoretic transform, O(n log n), exact for n <= 2^28
+  kFft,    // additive FFT over GF(2^64) on 32-bit chunks, O(n log n), exact
 };
 
 std::string_view to_string(ToeplitzKernel kernel) noexcept;
@@ -48,6 +49,10 @@ namespace detail {
 // n + m - 1 above it take the blocked path. Exposed so tests can exercise that path at small sizes.
 void toeplitz_ntt(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
                   std::span<Word> y, std::size_t max_length);
+// The additive-FFT kernel with transforms of at most 2^max_log points (max_log <= 24): small
+// values force the blocked path at small sizes, for tests.
+void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size_t n, std::size_t m,
+                  std::span<Word> y, unsigned max_log);
 }  // namespace detail
 
 }  // namespace qkdpp::kernels

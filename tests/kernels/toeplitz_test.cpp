@@ -44,7 +44,7 @@ TEST(Toeplitz, SpecWorkedExamples) {
   const std::vector<std::uint8_t> s2 = {0xb5, 0x0f, 0xd4, 0x63}, x2 = {0x17, 0xdd, 0x08};
   const BitVector seed2 = BitVector::from_bytes(s2, 31), in2 = BitVector::from_bytes(x2, 20);
   for (ToeplitzKernel k : {ToeplitzKernel::kNaive, ToeplitzKernel::kClmul, ToeplitzKernel::kNtt,
-                           ToeplitzKernel::kAuto}) {
+                           ToeplitzKernel::kFft, ToeplitzKernel::kAuto}) {
     const BitVector y1 = hash(seed1, in1, 2, k);
     EXPECT_TRUE(y1.get(0) && y1.get(1)) << to_string(k);
     EXPECT_EQ(hash(seed2, in2, 12, k).to_bytes(), (std::vector<std::uint8_t>{0x68, 0x01}))
@@ -73,6 +73,7 @@ TEST(Toeplitz, AllKernelsAgreeOnAwkwardSizes) {
       const BitVector ref = hash(s, x, m, ToeplitzKernel::kNaive);
       ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kClmul), ref) << "clmul n=" << n << " m=" << m;
       ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kNtt), ref) << "ntt n=" << n << " m=" << m;
+      ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kFft), ref) << "fft n=" << n << " m=" << m;
     }
   }
 }
@@ -85,16 +86,18 @@ TEST(Toeplitz, AllKernelsAgreeOnRandomSizes) {
     const BitVector ref = hash(s, x, m, ToeplitzKernel::kNaive);
     ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kClmul), ref) << "n=" << n << " m=" << m;
     ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kNtt), ref) << "n=" << n << " m=" << m;
+    ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kFft), ref) << "fft n=" << n << " m=" << m;
   }
 }
 
-TEST(Toeplitz, ClmulAndNttAgreeUpToMillionsOfBitsWithSpotChecks) {
+TEST(Toeplitz, ClmulNttAndFftAgreeUpToMillionsOfBitsWithSpotChecks) {
   std::mt19937_64 rng(kSeed + 3);
   for (std::size_t n : {std::size_t{1} << 20, std::size_t{3'000'017}}) {
     const std::size_t m = n / 2 + rng() % (n / 2);
     const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
     const BitVector a = hash(s, x, m, ToeplitzKernel::kClmul);
     ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kNtt), a) << "n=" << n;
+    ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kFft), a) << "n=" << n;
     std::vector<std::size_t> rows = {0, m - 1};
     for (int k = 0; k < 14; ++k) rows.push_back(rng() % m);
     const std::vector<bool> bits = toeplitz_output_bits(s.words(), x.words(), n, rows);
@@ -115,6 +118,35 @@ TEST(Toeplitz, BlockedNttPathMatchesClmulOnRandomSizes) {
     ASSERT_EQ(y, hash(s, x, m, ToeplitzKernel::kClmul))
         << "n=" << n << " m=" << m << " L=" << max_len;
   }
+}
+
+TEST(Toeplitz, BlockedFftPathMatchesClmulOnRandomSizes) {
+  // Small transforms force the blocked path (several input and output blocks); dimensions with
+  // one set bit fold at offset 1, others (3, 5, 6, 7, 9, 10) at up to half the transform.
+  std::mt19937_64 rng(kSeed + 11);
+  for (int t = 0; t < 40; ++t) {
+    const std::size_t n = 1 + rng() % 30000, m = 1 + rng() % n;
+    const unsigned max_log = 3 + static_cast<unsigned>(rng() % 8);
+    const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
+    BitVector y(m);
+    detail::toeplitz_fft(s.words(), x.words(), n, m, y.words(), max_log);
+    ASSERT_EQ(y, hash(s, x, m, ToeplitzKernel::kClmul))
+        << "n=" << n << " m=" << m << " max_log=" << max_log;
+  }
+}
+
+// The FFT kernel at the largest input the kernels accept, n = 2^28, m = n / 2, against direct dot
+// products of the naive kernel's rows.
+TEST(Toeplitz, FftAtLargestClaimedSizeMatchesNaiveRows) {
+  std::mt19937_64 rng(kSeed + 12);
+  const std::size_t n = kToeplitzMaxInputBits, m = n / 2 + 777;
+  const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
+  const BitVector y = hash(s, x, m, ToeplitzKernel::kFft);
+  std::vector<std::size_t> rows = {0, 1, 63, 64, m / 2, m - 1};
+  for (int k = 0; k < 26; ++k) rows.push_back(rng() % m);
+  const std::vector<bool> bits = toeplitz_output_bits(s.words(), x.words(), n, rows);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    ASSERT_EQ(y.get(rows[r]), bits[r]) << "row " << rows[r];
 }
 
 // The NTT kernel at its largest claimed input, n = 2^28 (blocked path, about 3 GB), against
@@ -139,7 +171,8 @@ TEST(Toeplitz, IgnoresBitsBeyondTheLengths) {
   s.resize(n + m - 1 + 64);
   x.resize(n + 64);
   for (std::size_t i = 0; i < 64; ++i) s.set(n + m - 1 + i, true), x.set(n + i, true);
-  for (ToeplitzKernel k : {ToeplitzKernel::kNaive, ToeplitzKernel::kClmul, ToeplitzKernel::kNtt}) {
+  for (ToeplitzKernel k : {ToeplitzKernel::kNaive, ToeplitzKernel::kClmul, ToeplitzKernel::kNtt,
+                           ToeplitzKernel::kFft}) {
     BitVector y(m + 64);
     for (auto& w : y.words()) w = ~Word{0};
     toeplitz_hash(s.words(), x.words(), n, m, y.words(), k);
@@ -162,7 +195,11 @@ TEST(Toeplitz, RejectsBadArguments) {
   EXPECT_THROW(toeplitz_hash(s.words(), x.words(), kToeplitzMaxInputBits + 1, 1, y.words()),
                std::invalid_argument);
   EXPECT_EQ(parse_toeplitz_kernel("ntt"), ToeplitzKernel::kNtt);
-  EXPECT_FALSE(parse_toeplitz_kernel("fft").has_value());
+  EXPECT_EQ(parse_toeplitz_kernel("fft"), ToeplitzKernel::kFft);
+  EXPECT_FALSE(parse_toeplitz_kernel("fast").has_value());
+  BitVector ys(1);
+  EXPECT_THROW(detail::toeplitz_fft(s.words(), x.words(), 100, 1, ys.words(), 25),
+               std::invalid_argument);
 }
 
 TEST(Clmul, PortableMatchesBitwiseDefinition) {
