@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace qkdpp::kernels::detail {
@@ -192,8 +194,52 @@ void for_rows(std::size_t rows, std::size_t row_words, Fn&& fn) {
   tbb::parallel_for(std::size_t{0}, rows, fn);
 }
 
+// The direct method on one block of 2^D words, with every loop bound a compile-time constant (the
+// compiler unrolls it): the many small blocks at the bottom of the Taylor recursion.
+template <unsigned D, bool kToNovel>
+void convert_words(U64* f) noexcept {
+  constexpr std::size_t len = std::size_t{1} << D;
+  const auto level = [f](auto dd_tag) {
+    constexpr unsigned dd = decltype(dd_tag)::value;
+    constexpr std::size_t h = std::size_t{1} << (dd - 1);
+    constexpr LowTerms t = kLowTerms[dd];
+    for (std::size_t b = 0; b < len; b += 2 * h) {
+      for (std::size_t k = 0; k < h; ++k) {
+        const std::size_t i = kToNovel ? b + 2 * h - 1 - k : b + h + k;
+        for (unsigned o = 0; o < t.count; ++o) f[i - h + t.off[o]] ^= f[i];
+      }
+    }
+  };
+  [&]<unsigned... I>(std::integer_sequence<unsigned, I...>) {
+    if constexpr (kToNovel) {
+      (level(std::integral_constant<unsigned, D - I>{}), ...);  // dd = D .. 2
+    } else {
+      (level(std::integral_constant<unsigned, 2 + I>{}), ...);  // dd = 2 .. D
+    }
+  }
+  (std::make_integer_sequence<unsigned, D - 1>{});
+}
+
+template <bool kToNovel>
+bool convert_small_words(U64* f, unsigned d) noexcept {
+  switch (d) {
+    case 0:
+    case 1:
+      return true;
+    case 2:
+      return convert_words<2, kToNovel>(f), true;
+    case 3:
+      return convert_words<3, kToNovel>(f), true;
+    case 4:
+      return convert_words<4, kToNovel>(f), true;
+    default:
+      return false;
+  }
+}
+
 void to_novel_fast(U64* f, unsigned d, std::size_t width, std::size_t used) {
   if (used == 0) return;
+  if (width == 1 && convert_small_words<true>(f, d)) return;
   if (d <= kDirectLog) return to_novel_direct(f, d, width);
   const unsigned t = std::bit_floor(d - 1);
   const std::size_t tau = std::size_t{1} << t,
@@ -205,6 +251,7 @@ void to_novel_fast(U64* f, unsigned d, std::size_t width, std::size_t used) {
 }
 
 void from_novel_fast(U64* f, unsigned d, std::size_t width) {
+  if (width == 1 && convert_small_words<false>(f, d)) return;
   if (d <= kDirectLog) return from_novel_direct(f, d, width);
   const unsigned t = std::bit_floor(d - 1);
   const std::size_t tau = std::size_t{1} << t, rows = std::size_t{1} << (d - t);

@@ -70,6 +70,13 @@ inline void forward_bf(U64* a, U64* b, U64 c, std::size_t count) noexcept {
     store2(b + j, _mm_xor_si128(b0, a0));
     store2(b + j + 2, _mm_xor_si128(b1, a1));
   }
+  if (j + 2 <= count) {
+    const __m128i b0 = load2(b + j);
+    const __m128i a0 = _mm_xor_si128(load2(a + j), gf_mul2(b0, cc));
+    store2(a + j, a0);
+    store2(b + j, _mm_xor_si128(b0, a0));
+    j += 2;
+  }
 #endif
   for (; j < count; ++j) {
     a[j] ^= gf_mul(b[j], c);
@@ -89,6 +96,13 @@ inline void inverse_bf(U64* a, U64* b, U64 c, std::size_t count) noexcept {
     store2(b + j + 2, b1);
     store2(a + j, _mm_xor_si128(a0, gf_mul2(b0, cc)));
     store2(a + j + 2, _mm_xor_si128(a1, gf_mul2(b1, cc)));
+  }
+  if (j + 2 <= count) {
+    const __m128i a0 = load2(a + j);
+    const __m128i b0 = _mm_xor_si128(load2(b + j), a0);
+    store2(b + j, b0);
+    store2(a + j, _mm_xor_si128(a0, gf_mul2(b0, cc)));
+    j += 2;
   }
 #endif
   for (; j < count; ++j) {

@@ -238,19 +238,19 @@ FftPlan choose_fft_plan(std::size_t n, std::size_t m, unsigned max_log) {
 // offset must be a multiple of 64.
 void load_chunks(std::span<const Word> src, std::size_t offset, std::size_t bits,
                  std::span<std::uint64_t> dst) {
-  const std::size_t chunks = (bits + 31) / 32, w0 = offset / 64;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, dst.size(), 1u << 16),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t t = r.begin(); t < r.end(); ++t) {
-                        if (t >= chunks) {
-                          dst[t] = 0;
-                          continue;
-                        }
-                        std::uint64_t v = (src[w0 + t / 2] >> (32 * (t % 2))) & 0xFFFFFFFFu;
-                        if (32 * t + 32 > bits) v &= low_mask(bits - 32 * t);
-                        dst[t] = v;
-                      }
-                    });
+  const std::size_t chunks = (bits + 31) / 32, full_words = bits / 64;
+  const Word* in = src.data() + offset / 64;
+  std::uint64_t* out = dst.data();
+  for (std::size_t w = 0; w < full_words; ++w) {
+    out[2 * w] = in[w] & 0xFFFFFFFFu;
+    out[2 * w + 1] = in[w] >> 32;
+  }
+  for (std::size_t t = 2 * full_words; t < chunks; ++t) {
+    std::uint64_t v = (in[t / 2] >> (32 * (t % 2))) & 0xFFFFFFFFu;
+    if (32 * t + 32 > bits) v &= low_mask(bits - 32 * t);
+    out[t] = v;
+  }
+  std::fill(out + chunks, out + dst.size(), std::uint64_t{0});
 }
 
 // out[out_offset + i] = bit first + i of sum_t h[t] z^(32 t), for i < count.
