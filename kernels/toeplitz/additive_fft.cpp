@@ -194,30 +194,47 @@ void for_rows(std::size_t rows, std::size_t row_words, Fn&& fn) {
   tbb::parallel_for(std::size_t{0}, rows, fn);
 }
 
-// The direct method on one block of 2^D words, with every loop bound a compile-time constant (the
-// compiler unrolls it): the many small blocks at the bottom of the Taylor recursion.
-template <unsigned D, bool kToNovel>
-void convert_words(U64* f) noexcept {
-  constexpr std::size_t len = std::size_t{1} << D;
-  const auto level = [f](auto dd_tag) {
-    constexpr unsigned dd = decltype(dd_tag)::value;
-    constexpr std::size_t h = std::size_t{1} << (dd - 1);
-    constexpr LowTerms t = kLowTerms[dd];
-    for (std::size_t b = 0; b < len; b += 2 * h) {
-      for (std::size_t k = 0; k < h; ++k) {
-        const std::size_t i = kToNovel ? b + 2 * h - 1 - k : b + h + k;
-        for (unsigned o = 0; o < t.count; ++o) f[i - h + t.off[o]] ^= f[i];
-      }
+// The same Taylor recursion with the dimension and element width as template parameters, for
+// blocks of at most 2^8 words: every XOR has a compile-time length and offset, so the compiler
+// unrolls and vectorises the many small blocks at the bottom of the recursion.
+template <std::size_t N>
+inline void xor_fixed(U64* __restrict dst, const U64* __restrict src) noexcept {
+  for (std::size_t i = 0; i < N; ++i) dst[i] ^= src[i];
+}
+
+template <unsigned D, unsigned T, std::size_t W, bool kForward>
+inline void taylor_ct(U64* f) noexcept {
+  if constexpr (D > T) {
+    constexpr std::size_t m = std::size_t{1} << (D - 1), shift = m >> T, half = m / 2;
+    if constexpr (!kForward) {
+      taylor_ct<D - 1, T, W, kForward>(f);
+      taylor_ct<D - 1, T, W, kForward>(f + m * W);
+      xor_fixed<half * W>(f + shift * W, f + m * W);
     }
-  };
-  [&]<unsigned... I>(std::integer_sequence<unsigned, I...>) {
-    if constexpr (kToNovel) {
-      (level(std::integral_constant<unsigned, D - I>{}), ...);  // dd = D .. 2
-    } else {
-      (level(std::integral_constant<unsigned, 2 + I>{}), ...);  // dd = 2 .. D
+    xor_fixed<half * W>(f + (half + shift) * W, f + (m + half) * W);
+    if constexpr (kForward) {
+      xor_fixed<half * W>(f + shift * W, f + m * W);
+      taylor_ct<D - 1, T, W, kForward>(f);
+      taylor_ct<D - 1, T, W, kForward>(f + m * W);
     }
   }
-  (std::make_integer_sequence<unsigned, D - 1>{});
+}
+
+template <unsigned D, std::size_t W, bool kToNovel>
+inline void convert_ct(U64* f) noexcept {
+  if constexpr (D >= 2) {
+    constexpr unsigned t = std::bit_floor(D - 1);
+    constexpr std::size_t tau = std::size_t{1} << t, rows = std::size_t{1} << (D - t);
+    if constexpr (kToNovel) {
+      taylor_ct<D, t, W, true>(f);
+      convert_ct<D - t, W * tau, true>(f);
+      for (std::size_t i = 0; i < rows; ++i) convert_ct<t, W, true>(f + i * tau * W);
+    } else {
+      for (std::size_t i = 0; i < rows; ++i) convert_ct<t, W, false>(f + i * tau * W);
+      convert_ct<D - t, W * tau, false>(f);
+      taylor_ct<D, t, W, false>(f);
+    }
+  }
 }
 
 template <bool kToNovel>
@@ -227,11 +244,19 @@ bool convert_small_words(U64* f, unsigned d) noexcept {
     case 1:
       return true;
     case 2:
-      return convert_words<2, kToNovel>(f), true;
+      return convert_ct<2, 1, kToNovel>(f), true;
     case 3:
-      return convert_words<3, kToNovel>(f), true;
+      return convert_ct<3, 1, kToNovel>(f), true;
     case 4:
-      return convert_words<4, kToNovel>(f), true;
+      return convert_ct<4, 1, kToNovel>(f), true;
+    case 5:
+      return convert_ct<5, 1, kToNovel>(f), true;
+    case 6:
+      return convert_ct<6, 1, kToNovel>(f), true;
+    case 7:
+      return convert_ct<7, 1, kToNovel>(f), true;
+    case 8:
+      return convert_ct<8, 1, kToNovel>(f), true;
     default:
       return false;
   }

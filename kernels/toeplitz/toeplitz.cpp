@@ -207,15 +207,18 @@ struct FftPlan {
 
 constexpr std::size_t kFftMemoryWords = std::size_t{1} << 26;  // 512 MiB of transform arrays
 
-// Cheapest transform size (butterflies ~ (K + 4) L per transform, plus pointwise products).
+// Cheapest transform size: butterflies ~ (K + 4) L per transform, plus pointwise products, plus a
+// fixed cost per transform and per product (calls, tables; fitted on Zen 1 so that many tiny
+// transforms do not win on paper only).
 FftPlan choose_fft_plan(std::size_t n, std::size_t m, unsigned max_log) {
+  constexpr double kPerTransform = 300, kPerProduct = 100;
   FftPlan best;
   best.cost = -1;
   for (unsigned k_log = 0; k_log <= max_log; ++k_log) {
     const double len = std::ldexp(1.0, static_cast<int>(k_log));
-    const double transform = (k_log + 4) * len;
+    const double transform = (k_log + 4) * len + kPerTransform;
     if (fft_alias_free(k_log, n + m - 1, n, n - 1, m)) {
-      const double cost = 3 * transform + len;
+      const double cost = 3 * transform + len + kPerProduct;
       if (best.cost < 0 || cost < best.cost) best = {k_log, 0, cost};
       break;  // every larger transform costs more than this one
     }
@@ -228,7 +231,7 @@ FftPlan choose_fft_plan(std::size_t n, std::size_t m, unsigned max_log) {
     const std::size_t k = 64 * kw, in = (n + k - 1) / k, out = (m + k - 1) / k;
     if ((in + out + 1) * l > kFftMemoryWords) continue;
     const double cost =
-        static_cast<double>(2 * (in + out) - 1) * transform + static_cast<double>(in * out) * len;
+        static_cast<double>(2 * (in + out) - 1) * transform + static_cast<double>(in * out) * (len + kPerProduct);
     if (best.cost < 0 || cost < best.cost) best = {k_log, kw, cost};
   }
   return best;
@@ -426,10 +429,15 @@ std::optional<ToeplitzKernel> parse_toeplitz_kernel(std::string_view name) noexc
 }
 
 ToeplitzKernel choose_toeplitz_kernel(std::size_t n, std::size_t m) noexcept {
-  // The clmul kernel costs about (n / m) * m^1.58 and the NTT about (n + m) log(n + m); measured on
-  // Zen 1 (docs/performance.md) the NTT wins once the middle products exceed 2^22 bits.
-  (void)n;
-  return m <= (std::size_t{1} << 22) ? ToeplitzKernel::kClmul : ToeplitzKernel::kNtt;
+  if (n == 0 || m == 0 || m > n || n > kToeplitzMaxInputBits) return ToeplitzKernel::kClmul;
+  // The clmul kernel runs ceil(n/k) ceil(m/k) Karatsuba middle products of kw = k/64 words, about
+  // kw^log2(3) units each; the fft kernel's cost is its plan's. Unit times fitted on Zen 1 (about
+  // 3.3 and 0.88 ns, docs/performance.md); the NTT kernel is never faster than the fft kernel.
+  const std::size_t kw = detail::choose_middle_product_words(words_for_bits(m)), k = 64 * kw;
+  const double clmul = static_cast<double>(((n + k - 1) / k) * ((m + k - 1) / k)) *
+                       std::pow(static_cast<double>(kw), std::log2(3.0)) * 3.3;
+  const double fft = choose_fft_plan(n, m, detail::kAfftMaxLog).cost * 0.88;
+  return clmul <= fft ? ToeplitzKernel::kClmul : ToeplitzKernel::kFft;
 }
 
 void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
