@@ -281,7 +281,14 @@ void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size
   const std::size_t len = std::size_t{1} << plan.log_len;
   const AfftLoops& loops = afft_loops();
   if (plan.kw == 0) {
-    WordBuffer a(len), b(len);
+    // Up to 2 x 2 MiB are kept per thread and reused: fresh pages would cost a fault and a clear
+    // per call (load_chunks writes every entry). Larger transforms allocate per call.
+    constexpr std::size_t kKeepWords = std::size_t{1} << 18;
+    thread_local WordBuffer kept_a, kept_b;
+    WordBuffer fresh_a, fresh_b;
+    WordBuffer& a = len <= kKeepWords ? kept_a : fresh_a;
+    WordBuffer& b = len <= kKeepWords ? kept_b : fresh_b;
+    a.resize(len), b.resize(len);
     tbb::parallel_invoke(
         [&] {
           load_chunks(seed, 0, n + m - 1, a);
