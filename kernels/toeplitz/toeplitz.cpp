@@ -230,8 +230,8 @@ FftPlan choose_fft_plan(std::size_t n, std::size_t m, unsigned max_log) {
     if (kw == 0) continue;
     const std::size_t k = 64 * kw, in = (n + k - 1) / k, out = (m + k - 1) / k;
     if ((in + out + 1) * l > kFftMemoryWords) continue;
-    const double cost =
-        static_cast<double>(2 * (in + out) - 1) * transform + static_cast<double>(in * out) * (len + kPerProduct);
+    const double cost = static_cast<double>(2 * (in + out) - 1) * transform +
+                        static_cast<double>(in * out) * (len + kPerProduct);
     if (best.cost < 0 || cost < best.cost) best = {k_log, kw, cost};
   }
   return best;
@@ -466,6 +466,21 @@ void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::siz
       break;
   }
   if (m % 64 != 0) y[m / 64] &= low_mask(m % 64);
+}
+
+FftPlanSummary fft_plan_summary(std::size_t n, std::size_t m) {
+  if (n == 0 || m == 0 || m > n || n > kToeplitzMaxInputBits) {
+    throw std::invalid_argument("fft_plan_summary: need 1 <= m <= n <= 2^28");
+  }
+  const FftPlan plan = choose_fft_plan(n, m, detail::kAfftMaxLog);
+  FftPlanSummary out;
+  out.log_len = plan.log_len;
+  if (plan.kw != 0) {
+    out.block_bits = 64 * plan.kw;
+    out.input_blocks = (n + out.block_bits - 1) / out.block_bits;
+    out.output_blocks = (m + out.block_bits - 1) / out.block_bits;
+  }
+  return out;
 }
 
 std::vector<bool> toeplitz_output_bits(std::span<const Word> seed, std::span<const Word> x,

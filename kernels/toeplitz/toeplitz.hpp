@@ -44,6 +44,18 @@ void toeplitz_hash(std::span<const Word> seed, std::span<const Word> x, std::siz
 std::vector<bool> toeplitz_output_bits(std::span<const Word> seed, std::span<const Word> x,
                                        std::size_t n, std::span<const std::size_t> rows);
 
+// How the fft kernel splits a hash of these sizes: transforms of 2^log_len points, and either one
+// product of the whole seed and input (block_bits = 0) or input_blocks x output_blocks blocks of
+// block_bits bits (docs/toeplitz.md).
+struct FftPlanSummary {
+  unsigned log_len = 0;
+  std::size_t block_bits = 0;
+  std::size_t input_blocks = 1;
+  std::size_t output_blocks = 1;
+};
+// Requires 1 <= m <= n <= kToeplitzMaxInputBits (std::invalid_argument otherwise).
+FftPlanSummary fft_plan_summary(std::size_t n, std::size_t m);
+
 namespace detail {
 // The NTT kernel with a chosen maximum transform length (a power of two <= 2^27): inputs with
 // n + m - 1 above it take the blocked path. Exposed so tests can exercise that path at small sizes.

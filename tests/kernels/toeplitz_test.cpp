@@ -9,6 +9,7 @@
 
 #include "kernels/bits/bit_vector.hpp"
 #include "kernels/gf2/clmul.hpp"
+#include "kernels/toeplitz/detail/additive_fft.hpp"
 #include "kernels/toeplitz/detail/middle_product.hpp"
 #include "kernels/toeplitz/detail/ntt.hpp"
 #include "tests/kernels/random_bits.hpp"
@@ -133,6 +134,28 @@ TEST(Toeplitz, BlockedFftPathMatchesClmulOnRandomSizes) {
     ASSERT_EQ(y, hash(s, x, m, ToeplitzKernel::kClmul))
         << "n=" << n << " m=" << m << " max_log=" << max_log;
   }
+}
+
+TEST(Toeplitz, FftPlansAreConsistentAndFitTheDocumentedCases) {
+  // docs/toeplitz.md: a 2^20-bit hash at m/n = 50 % is one product of 2^16 points; 2^27 uses blocks.
+  const FftPlanSummary one = fft_plan_summary(std::size_t{1} << 20, std::size_t{1} << 19);
+  EXPECT_EQ(one.log_len, 16u);
+  EXPECT_EQ(one.block_bits, 0u);
+  for (auto [n, m] : {std::pair<std::size_t, std::size_t>{1, 1}, {64, 1}, {4097, 2000},
+                      {std::size_t{1} << 27, std::size_t{1} << 26},
+                      {kToeplitzMaxInputBits, kToeplitzMaxInputBits}}) {
+    const FftPlanSummary p = fft_plan_summary(n, m);
+    EXPECT_LE(p.log_len, detail::kAfftMaxLog);
+    if (p.block_bits != 0) {
+      EXPECT_EQ(p.block_bits % 64, 0u);
+      EXPECT_EQ(p.input_blocks, (n + p.block_bits - 1) / p.block_bits) << n;
+      EXPECT_EQ(p.output_blocks, (m + p.block_bits - 1) / p.block_bits) << n;
+      // Transform arrays: input blocks, accumulators and a window, within 512 MiB.
+      EXPECT_LE((p.input_blocks + p.output_blocks + 1) << p.log_len, std::size_t{1} << 26);
+    }
+  }
+  EXPECT_GT(fft_plan_summary(std::size_t{1} << 27, std::size_t{1} << 26).block_bits, 0u);
+  EXPECT_THROW(fft_plan_summary(10, 11), std::invalid_argument);
 }
 
 // The FFT kernel at the largest input the kernels accept, n = 2^28, m = n / 2, against direct dot

@@ -173,7 +173,7 @@ TEST(Cli, ToeplitzReproducesTheSpecExampleWithEveryKernel) {
   test::TempDir dir;
   write_bytes(dir / "s.bin", {0xb5, 0x0f, 0xd4, 0x63});
   write_bytes(dir / "x.bin", {0x17, 0xdd, 0x08});
-  for (const char* k : {"auto", "naive", "clmul", "ntt"}) {
+  for (const char* k : {"auto", "naive", "clmul", "ntt", "fft"}) {
     const auto out = dir / (std::string(k) + ".bin");
     const Result r = run("toeplitz --seed-file " + (dir / "s.bin").string() + " --input " +
                          (dir / "x.bin").string() + " --bits 20 --out-bits 12 --kernel " + k +
@@ -193,7 +193,7 @@ TEST(Cli, ToeplitzKernelsAgreeOnALargerFileWithDefaultBits) {
   write_bytes(dir / "s.bin", seed);
   write_bytes(dir / "x.bin", x);
   std::vector<std::uint8_t> first;
-  for (const char* k : {"naive", "clmul", "ntt"}) {
+  for (const char* k : {"naive", "clmul", "ntt", "fft"}) {
     const auto out = dir / (std::string(k) + ".bin");
     ASSERT_EQ(
         run("toeplitz -q --seed-file " + (dir / "s.bin").string() + " --input " +
@@ -226,8 +226,8 @@ TEST(Cli, ToeplitzRejectsBadArguments) {
   expect_failure("toeplitz" + files + " --bits 2^29 --out-bits 1" + out, "2^28");
   expect_failure("toeplitz" + files + " --bits x --out-bits 1" + out,
                  "--bits: 'x' is not a bit count");
-  expect_failure("toeplitz" + files + " --bits 20 --out-bits 4 --kernel fft" + out,
-                 "--kernel: 'fft'");
+  expect_failure("toeplitz" + files + " --bits 20 --out-bits 4 --kernel fast" + out,
+                 "--kernel: 'fast' is not one of auto, naive, clmul, ntt, fft");
   expect_failure("toeplitz --seed-file " + (dir / "none.bin").string() + " --input " +
                      (dir / "x.bin").string() + " --out-bits 4" + out,
                  "none.bin: no such file");

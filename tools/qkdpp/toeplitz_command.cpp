@@ -29,7 +29,7 @@ struct ToeplitzOptions {
 void run_toeplitz(const ToeplitzOptions& opt) {
   const auto kernel = kernels::parse_toeplitz_kernel(opt.kernel);
   if (!kernel)
-    throw InputError("--kernel: '" + opt.kernel + "' is not one of auto, naive, clmul, ntt");
+    throw InputError("--kernel: '" + opt.kernel + "' is not one of auto, naive, clmul, ntt, fft");
   const std::uint64_t n = opt.bits.empty() ? engine::io::packed_file_capacity_bits(opt.input)
                                            : parse_bit_count(opt.bits, "--bits");
   const std::uint64_t m = parse_bit_count(opt.out_bits, "--out-bits");
@@ -62,10 +62,20 @@ void run_toeplitz(const ToeplitzOptions& opt) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   engine::io::write_packed_file(opt.output, out);
   if (!opt.quiet) {
+    std::string how;
+    if (used == kernels::ToeplitzKernel::kFft) {
+      const kernels::FftPlanSummary plan = kernels::fft_plan_summary(n, m);
+      how = " (2^" + std::to_string(plan.log_len) + "-point transforms, " +
+            (plan.block_bits == 0
+                 ? std::string("one product")
+                 : std::to_string(plan.input_blocks) + " x " + std::to_string(plan.output_blocks) +
+                       " blocks of " + std::to_string(plan.block_bits) + " bits") +
+            ")";
+    }
     std::printf(
-        "hashed %llu bits to %llu bits with the %s kernel in %.3f ms (%.1f Mbit/s of input)\n",
+        "hashed %llu bits to %llu bits with the %s kernel%s in %.3f ms (%.1f Mbit/s of input)\n",
         static_cast<unsigned long long>(n), static_cast<unsigned long long>(m),
-        std::string(kernels::to_string(used)).c_str(), seconds * 1e3,
+        std::string(kernels::to_string(used)).c_str(), how.c_str(), seconds * 1e3,
         static_cast<double>(n) / seconds / 1e6);
   }
 }
@@ -88,7 +98,7 @@ void register_toeplitz_command(CLI::App& app) {
                   "Output packed file (ceil(M/8) bytes, written atomically)")
       ->required();
   cmd->add_option("--kernel", opt->kernel,
-                  "Kernel: auto, naive, clmul or ntt (all give identical output)")
+                  "Kernel: auto, naive, clmul, ntt or fft (all give identical output)")
       ->capture_default_str();
   cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores)");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing on success");
