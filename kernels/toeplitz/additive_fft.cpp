@@ -86,7 +86,8 @@ constexpr std::array<LowTerms, kAfftMaxLog + 2> kLowTerms = [] {
   return t;
 }();
 
-void xor_into(U64* __restrict dst, const U64* __restrict src, std::size_t count) noexcept {
+template <class E>
+void xor_into(E* __restrict dst, const E* __restrict src, std::size_t count) noexcept {
   for (std::size_t i = 0; i < count; ++i) dst[i] ^= src[i];
 }
 
@@ -99,7 +100,8 @@ void for_chunks(std::size_t count, Fn&& fn) {
 }
 
 // Elementwise XOR of `count` words, in parallel when long.
-inline void xor_block(U64* dst, const U64* src, std::size_t count) {
+template <class E>
+inline void xor_block(E* dst, const E* src, std::size_t count) {
   if (count < 4 * kParallelChunk) return xor_into(dst, src, count);
   for_chunks(count, [&](std::size_t b, std::size_t c) { xor_into(dst + b, src + b, c); });
 }
@@ -108,7 +110,8 @@ inline void xor_block(U64* dst, const U64* src, std::size_t count) {
 // 2^d elements by s_{d-1} = y^H + low leaves the remainder in [0, H), the quotient in [H, 2H):
 // top-down, the low terms of source i land at i - H + 2^j <= i - H/2, so a chunk of H/2 sources is
 // final before any of its own updates. Multiplying back runs the same chunks bottom-up.
-void divide_by_s(U64* f, unsigned d, std::size_t width) {
+template <class E>
+void divide_by_s(E* f, unsigned d, std::size_t width) {
   const std::size_t h = std::size_t{1} << (d - 1), half = h / 2;
   const LowTerms& t = kLowTerms[d];
   if (width == 1 && h <= 4) {
@@ -123,7 +126,8 @@ void divide_by_s(U64* f, unsigned d, std::size_t width) {
   }
 }
 
-void multiply_by_s(U64* f, unsigned d, std::size_t width) {
+template <class E>
+void multiply_by_s(E* f, unsigned d, std::size_t width) {
   const std::size_t h = std::size_t{1} << (d - 1), half = h / 2;
   const LowTerms& t = kLowTerms[d];
   if (width == 1 && h <= 4) {
@@ -138,14 +142,16 @@ void multiply_by_s(U64* f, unsigned d, std::size_t width) {
   }
 }
 
-void to_novel_direct(U64* f, unsigned d, std::size_t width) {
+template <class E>
+void to_novel_direct(E* f, unsigned d, std::size_t width) {
   for (unsigned dd = d; dd >= 2; --dd) {  // s_0 = y has no low terms: level 1 is the identity
     for (std::size_t b = 0; b < (std::size_t{1} << d); b += std::size_t{1} << dd)
       divide_by_s(f + b * width, dd, width);
   }
 }
 
-void from_novel_direct(U64* f, unsigned d, std::size_t width) {
+template <class E>
+void from_novel_direct(E* f, unsigned d, std::size_t width) {
   for (unsigned dd = 2; dd <= d; ++dd) {
     for (std::size_t b = 0; b < (std::size_t{1} << d); b += std::size_t{1} << dd)
       multiply_by_s(f + b * width, dd, width);
@@ -163,7 +169,8 @@ void from_novel_direct(U64* f, unsigned d, std::size_t width) {
 // Taylor expansion at z on 2^d elements (d > T) of which the first `used` may be nonzero: divide
 // by z^(2^k) = y^m + y^(2^k) (m = half the block, 2^k = m / tau), recurse on remainder and
 // quotient. The only low term lands m - 2^k >= m/2 below its source.
-void taylor(U64* f, unsigned d, unsigned tau_log, std::size_t width, std::size_t used) {
+template <class E>
+void taylor(E* f, unsigned d, unsigned tau_log, std::size_t width, std::size_t used) {
   if (d <= tau_log || used == 0) return;
   const std::size_t m = std::size_t{1} << (d - 1), shift = m >> tau_log, half = m / 2;
   if (used > m) {
@@ -174,7 +181,8 @@ void taylor(U64* f, unsigned d, unsigned tau_log, std::size_t width, std::size_t
   taylor(f + m * width, d - 1, tau_log, width, used > m ? used - m : 0);
 }
 
-void untaylor(U64* f, unsigned d, unsigned tau_log, std::size_t width) {
+template <class E>
+void untaylor(E* f, unsigned d, unsigned tau_log, std::size_t width) {
   if (d <= tau_log) return;
   const std::size_t m = std::size_t{1} << (d - 1), shift = m >> tau_log, half = m / 2;
   untaylor(f, d - 1, tau_log, width);
@@ -197,13 +205,13 @@ void for_rows(std::size_t rows, std::size_t row_words, Fn&& fn) {
 // The same Taylor recursion with the dimension and element width as template parameters, for
 // blocks of at most 2^8 words: every XOR has a compile-time length and offset, so the compiler
 // unrolls and vectorises the many small blocks at the bottom of the recursion.
-template <std::size_t N>
-inline void xor_fixed(U64* __restrict dst, const U64* __restrict src) noexcept {
+template <std::size_t N, class E>
+inline void xor_fixed(E* __restrict dst, const E* __restrict src) noexcept {
   for (std::size_t i = 0; i < N; ++i) dst[i] ^= src[i];
 }
 
-template <unsigned D, unsigned T, std::size_t W, bool kForward>
-inline void taylor_ct(U64* f) noexcept {
+template <unsigned D, unsigned T, std::size_t W, bool kForward, class E>
+inline void taylor_ct(E* f) noexcept {
   if constexpr (D > T) {
     constexpr std::size_t m = std::size_t{1} << (D - 1), shift = m >> T, half = m / 2;
     if constexpr (!kForward) {
@@ -220,8 +228,8 @@ inline void taylor_ct(U64* f) noexcept {
   }
 }
 
-template <unsigned D, std::size_t W, bool kToNovel>
-inline void convert_ct(U64* f) noexcept {
+template <unsigned D, std::size_t W, bool kToNovel, class E>
+inline void convert_ct(E* f) noexcept {
   if constexpr (D >= 2) {
     constexpr unsigned t = std::bit_floor(D - 1);
     constexpr std::size_t tau = std::size_t{1} << t, rows = std::size_t{1} << (D - t);
@@ -237,8 +245,8 @@ inline void convert_ct(U64* f) noexcept {
   }
 }
 
-template <bool kToNovel>
-bool convert_small_words(U64* f, unsigned d) noexcept {
+template <bool kToNovel, class E>
+bool convert_small_words(E* f, unsigned d) noexcept {
   switch (d) {
     case 0:
     case 1:
@@ -262,7 +270,8 @@ bool convert_small_words(U64* f, unsigned d) noexcept {
   }
 }
 
-void to_novel_fast(U64* f, unsigned d, std::size_t width, std::size_t used) {
+template <class E>
+void to_novel_fast(E* f, unsigned d, std::size_t width, std::size_t used) {
   if (used == 0) return;
   if (width == 1 && convert_small_words<true>(f, d)) return;
   if (d <= kDirectLog) return to_novel_direct(f, d, width);
@@ -275,7 +284,8 @@ void to_novel_fast(U64* f, unsigned d, std::size_t width, std::size_t used) {
            [&](std::size_t i) { to_novel_fast(f + i * tau * width, t, width, tau); });
 }
 
-void from_novel_fast(U64* f, unsigned d, std::size_t width) {
+template <class E>
+void from_novel_fast(E* f, unsigned d, std::size_t width) {
   if (width == 1 && convert_small_words<false>(f, d)) return;
   if (d <= kDirectLog) return from_novel_direct(f, d, width);
   const unsigned t = std::bit_floor(d - 1);
@@ -391,6 +401,18 @@ void afft_forward(std::span<std::uint64_t> f, unsigned log_len, std::size_t used
   check_size(f, log_len, &tables);
   used = std::min(used, f.size());
   to_novel_fast(f.data(), log_len, 1, used);
+  Transform{afft_loops(), tables.consts()}.forward(f.data(), log_len, 0, used);
+}
+
+void afft_forward32(std::span<std::uint32_t> coeffs, std::span<std::uint64_t> f, unsigned log_len,
+                    std::size_t used, const AfftTables& tables) {
+  check_size(f, log_len, &tables);
+  if (coeffs.size() != f.size()) throw std::invalid_argument("additive FFT: 2^K coefficients");
+  used = std::min(used, f.size());
+  to_novel_fast(coeffs.data(), log_len, 1, used);
+  for_chunks(f.size(), [&](std::size_t b, std::size_t c) {
+    std::copy_n(coeffs.data() + b, c, f.data() + b);
+  });
   Transform{afft_loops(), tables.consts()}.forward(f.data(), log_len, 0, used);
 }
 

@@ -240,20 +240,28 @@ FftPlan choose_fft_plan(std::size_t n, std::size_t m, unsigned max_log) {
 // dst[t] = bits [offset + 32 t, offset + 32 t + 32) of src, cut at `bits`; zero up to dst.size().
 // offset must be a multiple of 64.
 void load_chunks(std::span<const Word> src, std::size_t offset, std::size_t bits,
-                 std::span<std::uint64_t> dst) {
+                 std::span<std::uint32_t> dst) {
   const std::size_t chunks = (bits + 31) / 32, full_words = bits / 64;
   const Word* in = src.data() + offset / 64;
-  std::uint64_t* out = dst.data();
+  std::uint32_t* out = dst.data();
   for (std::size_t w = 0; w < full_words; ++w) {
-    out[2 * w] = in[w] & 0xFFFFFFFFu;
-    out[2 * w + 1] = in[w] >> 32;
+    out[2 * w] = static_cast<std::uint32_t>(in[w]);
+    out[2 * w + 1] = static_cast<std::uint32_t>(in[w] >> 32);
   }
   for (std::size_t t = 2 * full_words; t < chunks; ++t) {
-    std::uint64_t v = (in[t / 2] >> (32 * (t % 2))) & 0xFFFFFFFFu;
+    Word v = (in[t / 2] >> (32 * (t % 2))) & 0xFFFFFFFFu;
     if (32 * t + 32 > bits) v &= low_mask(bits - 32 * t);
-    out[t] = v;
+    out[t] = static_cast<std::uint32_t>(v);
   }
-  std::fill(out + chunks, out + dst.size(), std::uint64_t{0});
+  std::fill(out + chunks, out + dst.size(), std::uint32_t{0});
+}
+
+// Chunks of src as above, transformed into f (2^K words); `coeffs` is scratch of 2^K 32-bit words.
+void transform_chunks(std::span<const Word> src, std::size_t offset, std::size_t bits,
+                      std::span<std::uint32_t> coeffs, std::span<std::uint64_t> f, unsigned log_len,
+                      const detail::AfftTables& tables) {
+  load_chunks(src, offset, bits, coeffs);
+  detail::afft_forward32(coeffs, f, log_len, (bits + 31) / 32, tables);
 }
 
 // out[out_offset + i] = bit first + i of sum_t h[t] z^(32 t), for i < count.
@@ -281,23 +289,21 @@ void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size
   const std::size_t len = std::size_t{1} << plan.log_len;
   const AfftLoops& loops = afft_loops();
   if (plan.kw == 0) {
-    // Up to 2 x 2 MiB are kept per thread and reused: fresh pages would cost a fault and a clear
-    // per call (load_chunks writes every entry). Larger transforms allocate per call.
+    // Up to 2 x 3 MiB are kept per thread and reused: fresh pages would cost a fault and a clear
+    // per call (every entry is written before it is read). Larger transforms allocate per call.
     constexpr std::size_t kKeepWords = std::size_t{1} << 18;
     thread_local WordBuffer kept_a, kept_b;
+    thread_local U32Buffer kept_ca, kept_cb;
     WordBuffer fresh_a, fresh_b;
-    WordBuffer& a = len <= kKeepWords ? kept_a : fresh_a;
-    WordBuffer& b = len <= kKeepWords ? kept_b : fresh_b;
-    a.resize(len), b.resize(len);
-    tbb::parallel_invoke(
-        [&] {
-          load_chunks(seed, 0, n + m - 1, a);
-          afft_forward(a, plan.log_len, (n + m - 1 + 31) / 32, tables);
-        },
-        [&] {
-          load_chunks(x, 0, n, b);
-          afft_forward(b, plan.log_len, (n + 31) / 32, tables);
-        });
+    U32Buffer fresh_ca, fresh_cb;
+    const bool keep = len <= kKeepWords;
+    WordBuffer& a = keep ? kept_a : fresh_a;
+    WordBuffer& b = keep ? kept_b : fresh_b;
+    U32Buffer& ca = keep ? kept_ca : fresh_ca;
+    U32Buffer& cb = keep ? kept_cb : fresh_cb;
+    a.resize(len), b.resize(len), ca.resize(len), cb.resize(len);
+    tbb::parallel_invoke([&] { transform_chunks(seed, 0, n + m - 1, ca, a, plan.log_len, tables); },
+                         [&] { transform_chunks(x, 0, n, cb, b, plan.log_len, tables); });
     loops.mul(a.data(), a.data(), b.data(), len);
     afft_inverse(a, plan.log_len, tables);
     collect_chunks(a, n - 1, m, y, 0);
@@ -310,16 +316,15 @@ void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size
     throw std::logic_error("toeplitz_fft: block size aliases the wanted coefficients");
   }
   std::vector<WordBuffer> xs(in_blocks), acc(out_blocks);
+  U32Buffer coeffs(len);
   for (std::size_t j = 0; j < in_blocks; ++j) {
     xs[j].resize(len);
-    load_chunks(blocks.x, j * k, k, xs[j]);
-    afft_forward(xs[j], plan.log_len, k / 32, tables);
+    transform_chunks(blocks.x, j * k, k, coeffs, xs[j], plan.log_len, tables);
   }
   for (auto& a : acc) a.assign(len, 0);
   WordBuffer window(len);
   for (std::size_t d = 0; d + 1 < in_blocks + out_blocks; ++d) {  // window index d = I - J + K - 1
-    load_chunks(blocks.seed, d * k, 2 * k - 1, window);
-    afft_forward(window, plan.log_len, k / 16, tables);
+    transform_chunks(blocks.seed, d * k, 2 * k - 1, coeffs, window, plan.log_len, tables);
     for (std::size_t j = 0; j < in_blocks; ++j) {
       if (d + j + 1 < in_blocks || d + j + 1 - in_blocks >= out_blocks) continue;
       const std::size_t i = d + j + 1 - in_blocks;

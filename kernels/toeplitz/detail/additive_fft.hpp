@@ -85,6 +85,11 @@ class AfftTables {
 // sum_i bit_i(t) v_i. Runs in parallel in the caller's TBB arena for large K.
 void afft_forward(std::span<std::uint64_t> f, unsigned log_len, std::size_t used,
                   const AfftTables& tables);
+// The same for coefficients below 2^32 (the chunks of a binary polynomial): the basis conversion,
+// which only XORs, runs on `coeffs` (2^K 32-bit words, overwritten) at half the memory traffic,
+// then the coefficients are widened into f (2^K words) for the transform.
+void afft_forward32(std::span<std::uint32_t> coeffs, std::span<std::uint64_t> f, unsigned log_len,
+                    std::size_t used, const AfftTables& tables);
 // Inverse: values in, the monomial coefficients of the unique polynomial of degree < 2^K out.
 void afft_inverse(std::span<std::uint64_t> f, unsigned log_len, const AfftTables& tables);
 
