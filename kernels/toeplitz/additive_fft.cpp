@@ -369,14 +369,28 @@ const std::array<std::uint64_t, 64>& cantor_basis() noexcept {
   return basis;
 }
 
+namespace {
+
+std::vector<std::uint64_t> group_constants(unsigned max_log) {
+  const std::array<std::uint64_t, 64>& v = cantor_basis();
+  std::vector<std::uint64_t> c(max_log == 0 ? 1 : std::size_t{1} << (max_log - 1), 0);
+  for (std::size_t g = 1; g < c.size(); ++g) {
+    const unsigned low = static_cast<unsigned>(std::countr_zero(g));
+    c[g] = c[g & (g - 1)] ^ v[low + 1];
+  }
+  return c;
+}
+
+}  // namespace
+
 AfftTables::AfftTables(unsigned max_log) : max_log_(max_log) {
   if (max_log > kAfftMaxLog) throw std::invalid_argument("AfftTables: dimension above 24");
-  const std::array<std::uint64_t, 64>& v = cantor_basis();
-  const std::size_t groups = max_log == 0 ? 1 : std::size_t{1} << (max_log - 1);
-  consts_.assign(groups, 0);
-  for (std::size_t g = 1; g < groups; ++g) {
-    const unsigned low = static_cast<unsigned>(std::countr_zero(g));
-    consts_[g] = consts_[g & (g - 1)] ^ v[low + 1];
+  if (max_log <= kAfftSharedLog) {
+    static const std::vector<std::uint64_t> shared = group_constants(kAfftSharedLog);
+    consts_ = shared.data();
+  } else {
+    own_ = group_constants(max_log);
+    consts_ = own_.data();
   }
 }
 

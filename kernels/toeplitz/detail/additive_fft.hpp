@@ -69,15 +69,19 @@ extern const AfftLoops kAfftLoops;
 // Group constants of a transform of dimension up to K: consts[g] = sum of v_{i+1} over the set
 // bits i of g, for g < 2^(K-1). (The constant of group g at every level is s_{d-1}(beta_g) for the
 // block's offset beta_g, which for the Cantor basis reduces to this.)
+// The constants do not depend on K, so dimensions up to kAfftSharedLog share one table built on
+// first use (4 MiB); larger ones build their own.
+inline constexpr unsigned kAfftSharedLog = 20;
 class AfftTables {
  public:
   explicit AfftTables(unsigned max_log);
   unsigned max_log() const noexcept { return max_log_; }
-  const std::uint64_t* consts() const noexcept { return consts_.data(); }
+  const std::uint64_t* consts() const noexcept { return consts_; }
 
  private:
   unsigned max_log_;
-  std::vector<std::uint64_t> consts_;
+  std::vector<std::uint64_t> own_;
+  const std::uint64_t* consts_ = nullptr;
 };
 
 // Forward transform of dimension K in place: f holds 2^K polynomial coefficients (monomial
