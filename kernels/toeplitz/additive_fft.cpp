@@ -245,29 +245,19 @@ inline void convert_ct(E* f) noexcept {
   }
 }
 
+template <bool kToNovel, class E, unsigned... D>
+constexpr auto small_conversions(std::integer_sequence<unsigned, D...>) noexcept {
+  return std::array<void (*)(E*) noexcept, sizeof...(D)>{&convert_ct<D, 1, kToNovel, E>...};
+}
+
+// Blocks of 2^d <= 2^8 single words: the unrolled instances (d = 0, 1 are the identity).
 template <bool kToNovel, class E>
 bool convert_small_words(E* f, unsigned d) noexcept {
-  switch (d) {
-    case 0:
-    case 1:
-      return true;
-    case 2:
-      return convert_ct<2, 1, kToNovel>(f), true;
-    case 3:
-      return convert_ct<3, 1, kToNovel>(f), true;
-    case 4:
-      return convert_ct<4, 1, kToNovel>(f), true;
-    case 5:
-      return convert_ct<5, 1, kToNovel>(f), true;
-    case 6:
-      return convert_ct<6, 1, kToNovel>(f), true;
-    case 7:
-      return convert_ct<7, 1, kToNovel>(f), true;
-    case 8:
-      return convert_ct<8, 1, kToNovel>(f), true;
-    default:
-      return false;
-  }
+  static constexpr auto table =
+      small_conversions<kToNovel, E>(std::make_integer_sequence<unsigned, 9>{});
+  if (d >= table.size()) return false;
+  table[d](f);
+  return true;
 }
 
 template <class E>

@@ -56,59 +56,45 @@ inline void add_halves(const U64* a, U64* b, std::size_t count) noexcept {
   for (std::size_t j = 0; j < count; ++j) b[j] ^= a[j];
 }
 
-inline void forward_bf(U64* a, U64* b, U64 c, std::size_t count) noexcept {
-  if (c == 0) return add_halves(a, b, count);
-  std::size_t j = 0;
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
-  const __m128i cc = _mm_set1_epi64x(static_cast<long long>(c));
-  for (; j + 4 <= count; j += 4) {
-    __m128i a0 = load2(a + j), a1 = load2(a + j + 2);
-    const __m128i b0 = load2(b + j), b1 = load2(b + j + 2);
-    a0 = _mm_xor_si128(a0, gf_mul2(b0, cc));
-    a1 = _mm_xor_si128(a1, gf_mul2(b1, cc));
-    store2(a + j, a0);
-    store2(a + j + 2, a1);
-    store2(b + j, _mm_xor_si128(b0, a0));
-    store2(b + j + 2, _mm_xor_si128(b1, a1));
-  }
-  if (j + 2 <= count) {
-    const __m128i b0 = load2(b + j);
-    const __m128i a0 = _mm_xor_si128(load2(a + j), gf_mul2(b0, cc));
-    store2(a + j, a0);
-    store2(b + j, _mm_xor_si128(b0, a0));
-    j += 2;
-  }
-#endif
-  for (; j < count; ++j) {
-    a[j] ^= gf_mul(b[j], c);
-    b[j] ^= a[j];
+// Two lanes of butterflies with constants c (per lane): forward a ^= c b, b ^= a; inverse
+// b ^= a, a ^= c b.
+template <bool kInverse>
+inline void butterfly2(__m128i& a, __m128i& b, __m128i c) noexcept {
+  if constexpr (kInverse) {
+    b = _mm_xor_si128(b, a);
+    a = _mm_xor_si128(a, gf_mul2(b, c));
+  } else {
+    a = _mm_xor_si128(a, gf_mul2(b, c));
+    b = _mm_xor_si128(b, a);
   }
 }
+#endif
 
-inline void inverse_bf(U64* a, U64* b, U64 c, std::size_t count) noexcept {
+// One group's butterflies (one constant).
+template <bool kInverse>
+inline void butterflies(U64* a, U64* b, U64 c, std::size_t count) noexcept {
   if (c == 0) return add_halves(a, b, count);
   std::size_t j = 0;
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
   const __m128i cc = _mm_set1_epi64x(static_cast<long long>(c));
-  for (; j + 4 <= count; j += 4) {
-    const __m128i a0 = load2(a + j), a1 = load2(a + j + 2);
-    const __m128i b0 = _mm_xor_si128(load2(b + j), a0), b1 = _mm_xor_si128(load2(b + j + 2), a1);
-    store2(b + j, b0);
-    store2(b + j + 2, b1);
-    store2(a + j, _mm_xor_si128(a0, gf_mul2(b0, cc)));
-    store2(a + j + 2, _mm_xor_si128(a1, gf_mul2(b1, cc)));
-  }
-  if (j + 2 <= count) {
-    const __m128i a0 = load2(a + j);
-    const __m128i b0 = _mm_xor_si128(load2(b + j), a0);
-    store2(b + j, b0);
-    store2(a + j, _mm_xor_si128(a0, gf_mul2(b0, cc)));
-    j += 2;
-  }
+  const auto step = [&](std::size_t at) {
+    __m128i x = load2(a + at), y = load2(b + at);
+    butterfly2<kInverse>(x, y, cc);
+    store2(a + at, x);
+    store2(b + at, y);
+  };
+  for (; j + 4 <= count; j += 4) step(j), step(j + 2);
+  if (j + 2 <= count) step(j), j += 2;
 #endif
   for (; j < count; ++j) {
-    b[j] ^= a[j];
-    a[j] ^= gf_mul(b[j], c);
+    if constexpr (kInverse) {
+      b[j] ^= a[j];
+      a[j] ^= gf_mul(b[j], c);
+    } else {
+      a[j] ^= gf_mul(b[j], c);
+      b[j] ^= a[j];
+    }
   }
 }
 
@@ -121,44 +107,33 @@ void pairs_level(U64* f, std::size_t len, const U64* consts) noexcept {
   for (; g + 2 <= groups; g += 2) {
     const __m128i x0 = load2(f + 2 * g), x1 = load2(f + 2 * g + 2);
     __m128i a = _mm_unpacklo_epi64(x0, x1), b = _mm_unpackhi_epi64(x0, x1);
-    const __m128i c = load2(consts + g);
-    if constexpr (kInverse) {
-      b = _mm_xor_si128(b, a);
-      a = _mm_xor_si128(a, gf_mul2(b, c));
-    } else {
-      a = _mm_xor_si128(a, gf_mul2(b, c));
-      b = _mm_xor_si128(b, a);
-    }
+    butterfly2<kInverse>(a, b, load2(consts + g));
     store2(f + 2 * g, _mm_unpacklo_epi64(a, b));
     store2(f + 2 * g + 2, _mm_unpackhi_epi64(a, b));
   }
 #endif
   for (; g < groups; ++g) {
-    if constexpr (kInverse) {
-      inverse_bf(f + 2 * g, f + 2 * g + 1, consts[g], 1);
-    } else {
-      forward_bf(f + 2 * g, f + 2 * g + 1, consts[g], 1);
-    }
+    butterflies<kInverse>(f + 2 * g, f + 2 * g + 1, consts[g], 1);
   }
 }
 
 void forward_level(U64* f, std::size_t len, std::size_t h, const U64* consts) noexcept {
   if (h == 1) return pairs_level<false>(f, len, consts);
   for (std::size_t g = 0; g * 2 * h < len; ++g)
-    forward_bf(f + 2 * h * g, f + 2 * h * g + h, consts[g], h);
+    butterflies<false>(f + 2 * h * g, f + 2 * h * g + h, consts[g], h);
 }
 
 void inverse_level(U64* f, std::size_t len, std::size_t h, const U64* consts) noexcept {
   if (h == 1) return pairs_level<true>(f, len, consts);
   for (std::size_t g = 0; g * 2 * h < len; ++g)
-    inverse_bf(f + 2 * h * g, f + 2 * h * g + h, consts[g], h);
+    butterflies<true>(f + 2 * h * g, f + 2 * h * g + h, consts[g], h);
 }
 
 void forward_butterflies(U64* a, U64* b, U64 c, std::size_t count) noexcept {
-  forward_bf(a, b, c, count);
+  butterflies<false>(a, b, c, count);
 }
 void inverse_butterflies(U64* a, U64* b, U64 c, std::size_t count) noexcept {
-  inverse_bf(a, b, c, count);
+  butterflies<true>(a, b, c, count);
 }
 
 void mul(U64* out, const U64* a, const U64* b, std::size_t count) noexcept {

@@ -107,41 +107,34 @@ TEST(Toeplitz, ClmulNttAndFftAgreeUpToMillionsOfBitsWithSpotChecks) {
   }
 }
 
-TEST(Toeplitz, BlockedNttPathMatchesClmulOnRandomSizes) {
-  // A small maximum transform length forces the blocked path (several input and output blocks).
+TEST(Toeplitz, BlockedNttAndFftPathsMatchClmulOnRandomSizes) {
+  // Small transforms force the blocked paths (several input and output blocks). For the fft
+  // kernel, dimensions with one set bit fold at offset 1, others (3, 5, 6, 7, 9, 10) at up to half
+  // the transform.
   std::mt19937_64 rng(kSeed + 9);
-  for (int t = 0; t < 30; ++t) {
-    const std::size_t n = 1 + rng() % 20000, m = 1 + rng() % n;
-    const std::size_t max_len = std::size_t{1} << (7 + rng() % 5);
-    const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
-    BitVector y(m);
-    detail::toeplitz_ntt(s.words(), x.words(), n, m, y.words(), max_len);
-    ASSERT_EQ(y, hash(s, x, m, ToeplitzKernel::kClmul))
-        << "n=" << n << " m=" << m << " L=" << max_len;
-  }
-}
-
-TEST(Toeplitz, BlockedFftPathMatchesClmulOnRandomSizes) {
-  // Small transforms force the blocked path (several input and output blocks); dimensions with
-  // one set bit fold at offset 1, others (3, 5, 6, 7, 9, 10) at up to half the transform.
-  std::mt19937_64 rng(kSeed + 11);
   for (int t = 0; t < 40; ++t) {
     const std::size_t n = 1 + rng() % 30000, m = 1 + rng() % n;
-    const unsigned max_log = 3 + static_cast<unsigned>(rng() % 8);
+    const std::size_t ntt_len = std::size_t{1} << (7 + rng() % 5);
+    const unsigned fft_log = 3 + static_cast<unsigned>(rng() % 8);
     const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
+    const BitVector ref = hash(s, x, m, ToeplitzKernel::kClmul);
     BitVector y(m);
-    detail::toeplitz_fft(s.words(), x.words(), n, m, y.words(), max_log);
-    ASSERT_EQ(y, hash(s, x, m, ToeplitzKernel::kClmul))
-        << "n=" << n << " m=" << m << " max_log=" << max_log;
+    detail::toeplitz_ntt(s.words(), x.words(), n, m, y.words(), ntt_len);
+    ASSERT_EQ(y, ref) << "ntt n=" << n << " m=" << m << " L=" << ntt_len;
+    detail::toeplitz_fft(s.words(), x.words(), n, m, y.words(), fft_log);
+    ASSERT_EQ(y, ref) << "fft n=" << n << " m=" << m << " max_log=" << fft_log;
   }
 }
 
 TEST(Toeplitz, FftPlansAreConsistentAndFitTheDocumentedCases) {
-  // docs/toeplitz.md: a 2^20-bit hash at m/n = 50 % is one product of 2^16 points; 2^27 uses blocks.
+  // docs/toeplitz.md: a 2^20-bit hash at m/n = 50 % is one product of 2^16 points; 2^27 uses
+  // blocks.
   const FftPlanSummary one = fft_plan_summary(std::size_t{1} << 20, std::size_t{1} << 19);
   EXPECT_EQ(one.log_len, 16u);
   EXPECT_EQ(one.block_bits, 0u);
-  for (auto [n, m] : {std::pair<std::size_t, std::size_t>{1, 1}, {64, 1}, {4097, 2000},
+  for (auto [n, m] : {std::pair<std::size_t, std::size_t>{1, 1},
+                      {64, 1},
+                      {4097, 2000},
                       {std::size_t{1} << 27, std::size_t{1} << 26},
                       {kToeplitzMaxInputBits, kToeplitzMaxInputBits}}) {
     const FftPlanSummary p = fft_plan_summary(n, m);
