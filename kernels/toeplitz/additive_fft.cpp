@@ -106,7 +106,8 @@ inline void xor_block(E* dst, const E* src, std::size_t count) {
   for_chunks(count, [&](std::size_t b, std::size_t c) { xor_into(dst + b, src + b, c); });
 }
 
-// Direct conversion, level by level. Elements are `width` consecutive words. Dividing a block of
+// Direct conversion, level by level, for small blocks of wide elements (blocks of single words take
+// the unrolled Taylor instances below). Elements are `width` consecutive words. Dividing a block of
 // 2^d elements by s_{d-1} = y^H + low leaves the remainder in [0, H), the quotient in [H, 2H):
 // top-down, the low terms of source i land at i - H + 2^j <= i - H/2, so a chunk of H/2 sources is
 // final before any of its own updates. Multiplying back runs the same chunks bottom-up.
@@ -114,12 +115,6 @@ template <class E>
 void divide_by_s(E* f, unsigned d, std::size_t width) {
   const std::size_t h = std::size_t{1} << (d - 1), half = h / 2;
   const LowTerms& t = kLowTerms[d];
-  if (width == 1 && h <= 4) {
-    for (std::size_t i = 2 * h; i-- > h;) {
-      for (unsigned o = 0; o < t.count; ++o) f[i - h + t.off[o]] ^= f[i];
-    }
-    return;
-  }
   for (std::size_t lo : {h + half, h}) {
     for (unsigned o = 0; o < t.count; ++o)
       xor_block(f + (lo - h + t.off[o]) * width, f + lo * width, half * width);
@@ -130,12 +125,6 @@ template <class E>
 void multiply_by_s(E* f, unsigned d, std::size_t width) {
   const std::size_t h = std::size_t{1} << (d - 1), half = h / 2;
   const LowTerms& t = kLowTerms[d];
-  if (width == 1 && h <= 4) {
-    for (std::size_t i = h; i < 2 * h; ++i) {
-      for (unsigned o = 0; o < t.count; ++o) f[i - h + t.off[o]] ^= f[i];
-    }
-    return;
-  }
   for (std::size_t lo : {h, h + half}) {
     for (unsigned o = 0; o < t.count; ++o)
       xor_block(f + (lo - h + t.off[o]) * width, f + lo * width, half * width);
