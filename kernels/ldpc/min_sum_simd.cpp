@@ -125,6 +125,7 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
     return o + by >= z ? o + by - z : o + by;
   };
   B min1[U], min2[U], sign[U];
+#pragma GCC unroll 4
   for (std::size_t u = 0; u < U; ++u) {
     min1[u] = high;
     min2[u] = high;
@@ -133,6 +134,7 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
   for (std::size_t k = 0; k < degree; ++k) {
     const MinSumCursor c = cursors[k];
     const M* msg = layer_messages + k * stride + i0;
+#pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
       const B l = load_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp);
       // Exact: nothing can saturate (MinSumView::exact), so the clamps are no-ops and skipped.
@@ -146,6 +148,7 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
     }
   }
   B g1[U], g2[U];
+#pragma GCC unroll 4
   for (std::size_t u = 0; u < U; ++u) {
     g1[u] = shrink(min1[u], v);
     g2[u] = shrink(min2[u], v);
@@ -153,6 +156,7 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
   for (std::size_t k = 0; k < degree; ++k) {
     MinSumCursor& c = cursors[k];
     M* msg = layer_messages + k * stride + i0;
+#pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
       const B t = B::load_aligned(scratch + (k * U + u) * kW);
       const B m = xsimd::select(xsimd::abs(t) == min1[u], g2[u], g1[u]);
