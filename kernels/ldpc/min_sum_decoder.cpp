@@ -176,7 +176,7 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   channel_.assign(posterior_.size(), 0);
   messages_.assign((code_.blocks() * stride_ + lanes) * message_bytes(config_.precision), 0);
   syndrome_.assign((code_.layers * stride_ + lanes) * p, 0);
-  scratch_.assign((2 * degree + 1) * lanes * p, 0);  // two vectors per block, one spare
+  scratch_.assign((detail::kMinSumChunkVectors * degree + 1) * lanes * p, 0);
   cursors_.assign(degree * sizeof(detail::MinSumCursor), 0);
 }
 

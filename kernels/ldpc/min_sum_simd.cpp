@@ -171,7 +171,7 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
 
 template <bool Exact, class M>
 void iterate_layers(const MinSumView<M>& v) noexcept {
-  constexpr std::size_t kUnroll = 2;
+  constexpr std::size_t kUnroll = kMinSumChunkVectors;
   const std::size_t z = v.z, stride = v.stride;
   MinSumCursor* const cursors = v.cursors;
   for (std::size_t r = 0; r < v.layers; ++r) {

@@ -14,6 +14,9 @@ using Posterior = std::int16_t;
 // Widest vector any level uses, in bytes: per-block storage is padded to a multiple of its lanes.
 inline constexpr std::size_t kMinSumVectorBytes = 32;
 inline constexpr std::size_t kMinSumLanes = kMinSumVectorBytes / sizeof(Posterior);
+// Vectors of consecutive checks the SIMD layer loop updates together (instruction-level
+// parallelism); the scratch holds that many vectors per block of a layer, plus one.
+inline constexpr std::size_t kMinSumChunkVectors = 2;
 
 // Where block k of the current layer reads the posteriors of the next chunk of checks: its
 // column's storage and the offset (i0 + shift) mod z, advanced chunk by chunk.
@@ -33,7 +36,7 @@ struct MinSumView {
   Posterior* posterior = nullptr;       // block column c at c * stride; [z, stride) unused
   M* messages = nullptr;                // block b at b * stride; padding lanes are scratch
   const Posterior* syndrome = nullptr;  // layer r at r * stride: 0 or -1, 0 in the padding
-  Posterior* scratch = nullptr;         // (2 max layer degree + 1) * kMinSumLanes elements
+  Posterior* scratch = nullptr;         // (kMinSumChunkVectors max layer degree + 1) * kMinSumLanes
   MinSumCursor* cursors = nullptr;      // max layer degree entries (SIMD levels only)
   Posterior saturation = 0;             // S: posteriors stay in [-S, S]
   Posterior message_limit = 0;          // |R| <= message_limit, representable in M
