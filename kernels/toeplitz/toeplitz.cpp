@@ -290,13 +290,24 @@ void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size
   const AfftLoops& loops = afft_loops();
   if (plan.kw == 0) {
     // Up to 2 x 3 MiB are kept per thread and reused: fresh pages would cost a fault and a clear
-    // per call (every entry is written before it is read). Larger transforms allocate per call.
+    // per call (every entry is written before it is read). Larger transforms allocate per call,
+    // and so does a call that starts on this thread while an earlier one still holds the kept
+    // buffers: a thread waiting inside parallel_invoke may run another hash's task (TBB work
+    // stealing), and that hash must not write into the waiting one's arrays.
     constexpr std::size_t kKeepWords = std::size_t{1} << 18;
     thread_local WordBuffer kept_a, kept_b;
     thread_local U32Buffer kept_ca, kept_cb;
+    thread_local bool kept_in_use = false;
     WordBuffer fresh_a, fresh_b;
     U32Buffer fresh_ca, fresh_cb;
-    const bool keep = len <= kKeepWords;
+    const bool keep = len <= kKeepWords && !kept_in_use;
+    struct Release {
+      bool* flag;
+      ~Release() {
+        if (flag != nullptr) *flag = false;
+      }
+    } release{keep ? &kept_in_use : nullptr};
+    if (keep) kept_in_use = true;
     WordBuffer& a = keep ? kept_a : fresh_a;
     WordBuffer& b = keep ? kept_b : fresh_b;
     U32Buffer& ca = keep ? kept_ca : fresh_ca;

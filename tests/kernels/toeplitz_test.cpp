@@ -3,6 +3,8 @@
 #include "kernels/toeplitz/toeplitz.hpp"
 
 #include <gtest/gtest.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <random>
 #include <vector>
@@ -149,6 +151,35 @@ TEST(Toeplitz, FftPlansAreConsistentAndFitTheDocumentedCases) {
   }
   EXPECT_GT(fft_plan_summary(std::size_t{1} << 27, std::size_t{1} << 26).block_bits, 0u);
   EXPECT_THROW(fft_plan_summary(10, 11), std::invalid_argument);
+}
+
+// Hashes running as concurrent TBB tasks, each itself parallel inside: a thread that waits inside
+// one hash may run another hash's task meanwhile (TBB work stealing), so a kernel must not share
+// per-thread state across that wait. Every result must equal the same hash computed alone.
+TEST(Toeplitz, ConcurrentNestedHashesEqualSequentialOnes) {
+  std::mt19937_64 rng(kSeed + 13);
+  constexpr int kJobs = 24;
+  std::vector<BitVector> seeds, inputs, expected(kJobs);
+  std::vector<std::size_t> outs;
+  for (int j = 0; j < kJobs; ++j) {
+    const std::size_t n = (std::size_t{1} << 17) + rng() % 5000, m = n / 4 + rng() % (n / 2);
+    seeds.push_back(random_bits(rng, n + m - 1));
+    inputs.push_back(random_bits(rng, n));
+    outs.push_back(m);
+  }
+  for (int j = 0; j < kJobs; ++j)
+    expected[j] = hash(seeds[j], inputs[j], outs[j], ToeplitzKernel::kClmul);
+  tbb::task_arena arena(8);  // more threads than cores: many steals, whatever the machine
+  for (ToeplitzKernel k : {ToeplitzKernel::kFft, ToeplitzKernel::kClmul, ToeplitzKernel::kNtt}) {
+    for (int round = 0; round < 4; ++round) {
+      std::vector<BitVector> got(kJobs);
+      arena.execute([&] {
+        tbb::parallel_for(0, kJobs, [&](int j) { got[j] = hash(seeds[j], inputs[j], outs[j], k); });
+      });
+      for (int j = 0; j < kJobs; ++j)
+        ASSERT_EQ(got[j], expected[j]) << to_string(k) << " job " << j;
+    }
+  }
 }
 
 // The FFT kernel at the largest input the kernels accept, n = 2^28, m = n / 2, against direct dot
