@@ -111,21 +111,11 @@ inline void xor_block(E* dst, const E* src, std::size_t count) {
 // 2^d elements by s_{d-1} = y^H + low leaves the remainder in [0, H), the quotient in [H, 2H):
 // top-down, the low terms of source i land at i - H + 2^j <= i - H/2, so a chunk of H/2 sources is
 // final before any of its own updates. Multiplying back runs the same chunks bottom-up.
-template <class E>
-void divide_by_s(E* f, unsigned d, std::size_t width) {
+template <bool kDivide, class E>
+void apply_s(E* f, unsigned d, std::size_t width) {
   const std::size_t h = std::size_t{1} << (d - 1), half = h / 2;
   const LowTerms& t = kLowTerms[d];
-  for (std::size_t lo : {h + half, h}) {
-    for (unsigned o = 0; o < t.count; ++o)
-      xor_block(f + (lo - h + t.off[o]) * width, f + lo * width, half * width);
-  }
-}
-
-template <class E>
-void multiply_by_s(E* f, unsigned d, std::size_t width) {
-  const std::size_t h = std::size_t{1} << (d - 1), half = h / 2;
-  const LowTerms& t = kLowTerms[d];
-  for (std::size_t lo : {h, h + half}) {
+  for (std::size_t lo : kDivide ? std::array{h + half, h} : std::array{h, h + half}) {
     for (unsigned o = 0; o < t.count; ++o)
       xor_block(f + (lo - h + t.off[o]) * width, f + lo * width, half * width);
   }
@@ -135,7 +125,7 @@ template <class E>
 void to_novel_direct(E* f, unsigned d, std::size_t width) {
   for (unsigned dd = d; dd >= 2; --dd) {  // s_0 = y has no low terms: level 1 is the identity
     for (std::size_t b = 0; b < (std::size_t{1} << d); b += std::size_t{1} << dd)
-      divide_by_s(f + b * width, dd, width);
+      apply_s<true>(f + b * width, dd, width);
   }
 }
 
@@ -143,7 +133,7 @@ template <class E>
 void from_novel_direct(E* f, unsigned d, std::size_t width) {
   for (unsigned dd = 2; dd <= d; ++dd) {
     for (std::size_t b = 0; b < (std::size_t{1} << d); b += std::size_t{1} << dd)
-      multiply_by_s(f + b * width, dd, width);
+      apply_s<false>(f + b * width, dd, width);
   }
 }
 

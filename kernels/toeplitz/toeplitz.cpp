@@ -78,6 +78,19 @@ struct BlockPlan {
   const Word* window(std::size_t out_block, std::size_t in_block) const noexcept {
     return seed.data() + (out_block + input_blocks - 1 - in_block) * kw;
   }
+
+  // The transform-domain schedule of the fft and ntt kernels: every window d = I - J + K - 1 once,
+  // load(d) (window d starts at seed bit d k), then accumulate(I, J) for each block pair using it.
+  template <class Load, class Accumulate>
+  void for_each_window(Load&& load, Accumulate&& accumulate) const {
+    for (std::size_t d = 0; d + 1 < input_blocks + output_blocks; ++d) {
+      load(d);
+      for (std::size_t j = 0; j < input_blocks; ++j) {
+        if (d + j + 1 < input_blocks || d + j + 1 - input_blocks >= output_blocks) continue;
+        accumulate(d + j + 1 - input_blocks, j);
+      }
+    }
+  }
 };
 
 BlockPlan make_plan(std::span<const Word> seed, std::span<const Word> x, std::size_t n,
@@ -185,6 +198,12 @@ void collect_parity(std::span<const std::uint32_t> conv, std::size_t first, std:
 // (y^L = sum_j y^(2^j) there), the highest landing at t - L + D with D = 2^(K - lowest bit of K).
 // Output bits [first, first + count) read chunks ceil((first - 62) / 32) .. (first + count - 1) /
 // 32, which must lie below L and above every landing.
+// D = 2^(K - lowest set bit of K): y^L = sum over proper submasks j of K of y^(2^j), the largest
+// being K without its lowest bit (1 for K a power of two).
+std::size_t fold_reach(unsigned log_len) noexcept {
+  return std::size_t{1} << (log_len - (1u << std::countr_zero(log_len)));
+}
+
 bool fft_alias_free(unsigned log_len, std::size_t a_bits, std::size_t b_bits, std::size_t first,
                     std::size_t count) noexcept {
   const std::size_t len = std::size_t{1} << log_len;
@@ -194,14 +213,13 @@ bool fft_alias_free(unsigned log_len, std::size_t a_bits, std::size_t b_bits, st
   const std::size_t top = (a_bits + 31) / 32 + (b_bits + 31) / 32 - 2;  // highest product chunk
   if (top < len) return true;
   if (log_len == 0) return true;  // y^1 = 0 mod s_0 = y: nothing folds, high terms vanish
-  const unsigned low_bit = static_cast<unsigned>(std::countr_zero(log_len));
-  const std::size_t reach = std::size_t{1} << (log_len - (1u << low_bit));
-  return top - len + reach < t_lo;
+  return top - len + fold_reach(log_len) < t_lo;
 }
 
 struct FftPlan {
   unsigned log_len = 0;
   std::size_t kw = 0;  // block size in words; 0 = one product of the whole seed and input
+  std::size_t input_blocks = 1, output_blocks = 1;
   double cost = 0;
 };
 
@@ -219,20 +237,18 @@ FftPlan choose_fft_plan(std::size_t n, std::size_t m, unsigned max_log) {
     const double transform = (k_log + 4) * len + kPerTransform;
     if (fft_alias_free(k_log, n + m - 1, n, n - 1, m)) {
       const double cost = 3 * transform + len + kPerProduct;
-      if (best.cost < 0 || cost < best.cost) best = {k_log, 0, cost};
+      if (best.cost < 0 || cost < best.cost) best = {k_log, 0, 1, 1, cost};
       break;  // every larger transform costs more than this one
     }
     if (k_log < 2) continue;
     const std::size_t l = std::size_t{1} << k_log;
-    const unsigned low_bit = static_cast<unsigned>(std::countr_zero(k_log));
-    const std::size_t reach = std::size_t{1} << (k_log - (1u << low_bit));
-    const std::size_t kw = (l - reach) / 4;  // windows of 2k bits in L - D chunks
+    const std::size_t kw = (l - fold_reach(k_log)) / 4;  // windows of 2k bits in L - D chunks
     if (kw == 0) continue;
     const std::size_t k = 64 * kw, in = (n + k - 1) / k, out = (m + k - 1) / k;
     if ((in + out + 1) * l > kFftMemoryWords) continue;
     const double cost = static_cast<double>(2 * (in + out) - 1) * transform +
                         static_cast<double>(in * out) * (len + kPerProduct);
-    if (best.cost < 0 || cost < best.cost) best = {k_log, kw, cost};
+    if (best.cost < 0 || cost < best.cost) best = {k_log, kw, in, out, cost};
   }
   return best;
 }
@@ -334,18 +350,17 @@ void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size
   }
   for (auto& a : acc) a.assign(len, 0);
   WordBuffer window(len);
-  for (std::size_t d = 0; d + 1 < in_blocks + out_blocks; ++d) {  // window index d = I - J + K - 1
-    transform_chunks(blocks.seed, d * k, 2 * k - 1, coeffs, window, plan.log_len, tables);
-    for (std::size_t j = 0; j < in_blocks; ++j) {
-      if (d + j + 1 < in_blocks || d + j + 1 - in_blocks >= out_blocks) continue;
-      const std::size_t i = d + j + 1 - in_blocks;
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, len, 1u << 14),
-                        [&](const tbb::blocked_range<std::size_t>& r) {
-                          loops.mul_acc(acc[i].data() + r.begin(), window.data() + r.begin(),
-                                        xs[j].data() + r.begin(), r.size());
-                        });
-    }
-  }
+  blocks.for_each_window(
+      [&](std::size_t d) {
+        transform_chunks(blocks.seed, d * k, 2 * k - 1, coeffs, window, plan.log_len, tables);
+      },
+      [&](std::size_t i, std::size_t j) {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, len, 1u << 14),
+                          [&](const tbb::blocked_range<std::size_t>& r) {
+                            loops.mul_acc(acc[i].data() + r.begin(), window.data() + r.begin(),
+                                          xs[j].data() + r.begin(), r.size());
+                          });
+      });
   std::fill(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(words_for_bits(m)), Word{0});
   for (std::size_t i = 0; i < out_blocks; ++i) {
     afft_inverse(acc[i], plan.log_len, tables);
@@ -384,15 +399,14 @@ void toeplitz_ntt(std::span<const Word> seed, std::span<const Word> x, std::size
   }
   for (auto& a : acc) a.assign(len, 0);
   U32Buffer window(len);
-  for (std::size_t d = 0; d + 1 < in_blocks + out_blocks; ++d) {  // window index d = I - J + K - 1
-    expand_bits(plan.seed, d * plan.k, 2 * plan.k - 1, window);
-    detail::ntt_forward(window);
-    for (std::size_t j = 0; j < in_blocks; ++j) {
-      if (d + j + 1 < in_blocks || d + j + 1 - in_blocks >= out_blocks) continue;
-      const std::size_t i = d + j + 1 - in_blocks;
-      loops.mul_acc(acc[i].data(), window.data(), xs[j].data(), len);
-    }
-  }
+  plan.for_each_window(
+      [&](std::size_t d) {
+        expand_bits(plan.seed, d * plan.k, 2 * plan.k - 1, window);
+        detail::ntt_forward(window);
+      },
+      [&](std::size_t i, std::size_t j) {
+        loops.mul_acc(acc[i].data(), window.data(), xs[j].data(), len);
+      });
   std::fill(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(words_for_bits(m)), Word{0});
   for (std::size_t i = 0; i < out_blocks; ++i) {
     detail::ntt_inverse(acc[i]);
@@ -489,14 +503,7 @@ FftPlanSummary fft_plan_summary(std::size_t n, std::size_t m) {
     throw std::invalid_argument("fft_plan_summary: need 1 <= m <= n <= 2^28");
   }
   const FftPlan plan = choose_fft_plan(n, m, detail::kAfftMaxLog);
-  FftPlanSummary out;
-  out.log_len = plan.log_len;
-  if (plan.kw != 0) {
-    out.block_bits = 64 * plan.kw;
-    out.input_blocks = (n + out.block_bits - 1) / out.block_bits;
-    out.output_blocks = (m + out.block_bits - 1) / out.block_bits;
-  }
-  return out;
+  return {plan.log_len, 64 * plan.kw, plan.input_blocks, plan.output_blocks};
 }
 
 std::vector<bool> toeplitz_output_bits(std::span<const Word> seed, std::span<const Word> x,
