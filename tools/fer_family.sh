@@ -10,7 +10,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qkdpp=${1:-$root/build/tools/qkdpp}
 out=${OUT:-$root/bench/results/fer}
 mkdir -p "$out"
-fractions="0.45 0.52 0.59 0.66 0.72 0.78 0.83 0.88 0.92 0.96 1.01"
+fractions="0.45 0.52 0.59 0.66 0.72 0.78 0.83 0.88 0.92 0.96 1.01 1.06 1.12"
 for n in ${SIZES:-16 20}; do
   for code in "$root"/datasets/codes/qkdpp-n"$n"-r*.qc; do
     name=$(basename "$code" .qc)

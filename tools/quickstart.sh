@@ -11,7 +11,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 packages=(build-essential cmake ninja-build pkg-config libtbb-dev libxsimd-dev xtl-dev libhdf5-dev
-          libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libsodium-dev libgf2x-dev)
+          libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libsodium-dev libgf2x-dev
+          python3-numpy)
 
 install_missing() {
   local missing=()
