@@ -50,7 +50,12 @@ void reference_iterate(const MinSumView<M>& v) noexcept {
       const int g1 = g(min1), g2 = g(min2);
       for (std::size_t b = b0; b < b1; ++b) {
         const int t = v.scratch[b - b0];
-        const int m = std::abs(t) == min1 ? g2 : g1;
+        const int m =
+            !v.block_offset
+                ? (std::abs(t) == min1 ? g2 : g1)
+                : std::min<int>(
+                      std::max((std::abs(t) == min1 ? min2 : min1) - v.block_offset[b], 0),
+                      v.message_limit);
         const int message = (negative ^ (t < 0)) ? -m : m;
         v.messages[b * v.stride + i] = static_cast<M>(message);
         v.posterior[position(v, b, i)] = static_cast<Posterior>(sat(t + message));
@@ -145,6 +150,10 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
       (config_.offset < 0 || config_.offset > 16384)) {
     throw std::invalid_argument("MinSumDecoder: offset must be in [0, 16384]");
   }
+  for (int o : config_.degree_offsets) {
+    if (o < 0 || o > 16384)
+      throw std::invalid_argument("MinSumDecoder: degree offsets must be in [0, 16384]");
+  }
   if (config_.variant == MinSumVariant::kScaledOffset &&
       !(config_.scale_factor > 0.0f && config_.scale_factor < 1.0f)) {
     throw std::invalid_argument("MinSumDecoder: scale factor must be in (0, 1)");
@@ -162,6 +171,14 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   std::vector<std::size_t> column_degree(code_.block_cols, 0);
   for (std::uint32_t c : code_.block_col)
     max_column_degree_ = std::max(max_column_degree_, ++column_degree[c]);
+  if (config_.variant == MinSumVariant::kOffset && !config_.degree_offsets.empty()) {
+    const auto& table = config_.degree_offsets;
+    block_offset_.reserve(code_.blocks());
+    for (std::uint32_t c : code_.block_col) {
+      const std::size_t d = column_degree[c];
+      block_offset_.push_back(static_cast<std::int16_t>(table[std::min(d, table.size()) - 1]));
+    }
+  }
   // Channel values keep at least a quarter of the range; above that the posteriors cannot
   // saturate, and the vector loops drop their clamps (exact mode).
   constexpr int kSaturation = std::numeric_limits<detail::Posterior>::max();
@@ -217,6 +234,7 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
       static_cast<Posterior>(std::clamp(std::lround(config_.scale_factor * 32768.0f), 1L, 32767L));
   view.message_limit = static_cast<Posterior>(message_limit_);
   view.exact = exact_;
+  view.block_offset = block_offset_.empty() ? nullptr : block_offset_.data();
 
   const detail::MinSumKernels* kernels = select_by_level(
       level_, &detail::kMinSumReference, &detail::sse41::kMinSum, &detail::avx2::kMinSum);

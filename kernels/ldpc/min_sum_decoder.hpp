@@ -43,6 +43,10 @@ struct MinSumConfig {
   int normalization_shift = 3;  // g(m) = m - (m >> 3): factor 0.875
   int offset = 32;              // g(m) = max(m - 32, 0)
   float scale_factor = 0.75f;   // kScaledOffset only
+  // kOffset only: offsets by the receiving column's degree (entry d - 1 for degree d, the last
+  // entry for every higher degree); empty: `offset` for all. The message to a degree-d column
+  // is max(m - degree_offsets[d - 1], 0) (docs/decoders.md "Per-degree offsets").
+  std::vector<int> degree_offsets;
   // Fixed-point units per unit of LLR: channel LLRs are rounded to llr * scale and saturated.
   float llr_scale = 64.0f;
   // Check messages are clipped to +-message_limit (0: the message type's range). 1023 = 16 LLR at
@@ -98,9 +102,10 @@ class MinSumDecoder {
   SimdLevel level_;
   std::size_t stride_ = 0;  // z rounded up to the widest vector, per block
   std::size_t max_column_degree_ = 0;
-  int message_limit_ = 0;  // effective |R| bound for the configured message width
-  int channel_bound_ = 0;  // channel values are clamped to +-channel_bound_
-  bool exact_ = false;     // see detail::MinSumView::exact
+  int message_limit_ = 0;                   // effective |R| bound for the configured message width
+  int channel_bound_ = 0;                   // channel values are clamped to +-channel_bound_
+  bool exact_ = false;                      // see detail::MinSumView::exact
+  std::vector<std::int16_t> block_offset_;  // per block (MinSumConfig::degree_offsets), or empty
   std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> posterior_, messages_, syndrome_,
       scratch_, cursors_, channel_;  // channel_: quantised channel values, laid out as posterior_
   bool has_state_ = false;

@@ -110,10 +110,12 @@ inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
 
 // Checks [i0, i0 + U kW) of one layer (U vectors per block, for instruction-level parallelism and
 // fewer loop overheads per vector). `valid` counts the real checks among them.
-template <std::size_t U, bool Exact, class M>
+// PerBlock: the offset rule with one offset per block (MinSumView::block_offset, the layer's
+// entries at `offsets`).
+template <std::size_t U, bool Exact, bool PerBlock, class M>
 inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
                          std::size_t valid, const Posterior* syn, M* layer_messages,
-                         MinSumCursor* cursors) noexcept {
+                         MinSumCursor* cursors, const Posterior* offsets) noexcept {
   const std::size_t z = v.z, stride = v.stride;
   const B low(static_cast<Posterior>(-v.saturation)), high(v.saturation), one(1);
   Posterior* const scratch = v.scratch;
@@ -159,7 +161,13 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
       const B t = B::load_aligned(scratch + (k * U + u) * kW);
-      const B m = xsimd::select(xsimd::abs(t) == min1[u], g2[u], g1[u]);
+      B m;
+      if constexpr (PerBlock) {
+        const B raw = xsimd::select(xsimd::abs(t) == min1[u], min2[u], min1[u]);
+        m = xsimd::min(xsimd::max(raw - B(offsets[k]), B(0)), B(v.message_limit));
+      } else {
+        m = xsimd::select(xsimd::abs(t) == min1[u], g2[u], g1[u]);
+      }
       const B message = apply_sign(m, (sign[u] ^ t) | one);
       store_messages(msg + u * kW, message);
       store_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp,
@@ -169,7 +177,7 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
   }
 }
 
-template <bool Exact, class M>
+template <bool Exact, bool PerBlock, class M>
 void iterate_layers(const MinSumView<M>& v) noexcept {
   constexpr std::size_t kUnroll = kMinSumChunkVectors;
   const std::size_t z = v.z, stride = v.stride;
@@ -181,23 +189,31 @@ void iterate_layers(const MinSumView<M>& v) noexcept {
     }
     const Posterior* syn = v.syndrome + r * stride;
     M* const layer_messages = v.messages + b0 * stride;
+    const Posterior* const offsets = PerBlock ? v.block_offset + b0 : nullptr;
     std::size_t i0 = 0;
     for (; i0 + kUnroll * kW <= z; i0 += kUnroll * kW) {
-      update_chunk<kUnroll, Exact>(v, degree, i0, kUnroll * kW, syn, layer_messages, cursors);
+      update_chunk<kUnroll, Exact, PerBlock>(v, degree, i0, kUnroll * kW, syn, layer_messages,
+                                             cursors, offsets);
     }
     for (; i0 < z; i0 += kW) {
-      update_chunk<1, Exact>(v, degree, i0, z - i0 < kW ? z - i0 : kW, syn, layer_messages,
-                             cursors);
+      update_chunk<1, Exact, PerBlock>(v, degree, i0, z - i0 < kW ? z - i0 : kW, syn,
+                                       layer_messages, cursors, offsets);
     }
   }
 }
 
 template <class M>
 void iterate(const MinSumView<M>& v) noexcept {
-  if (v.exact) {
-    iterate_layers<true>(v);
+  if (v.block_offset) {
+    if (v.exact) {
+      iterate_layers<true, true>(v);
+    } else {
+      iterate_layers<false, true>(v);
+    }
+  } else if (v.exact) {
+    iterate_layers<true, false>(v);
   } else {
-    iterate_layers<false>(v);
+    iterate_layers<false, false>(v);
   }
 }
 

@@ -82,6 +82,13 @@ std::vector<Case> configs() {
   s8.offset = 1;
   s8.message_limit = 0;
   out.push_back({s8, "8-bit scaled-offset"});
+  MinSumConfig d8 = e;
+  d8.degree_offsets = {1, 2, 3, 6};
+  out.push_back({d8, "8-bit per-degree offsets"});
+  MinSumConfig d16;
+  d16.degree_offsets = {40, 16, 24};
+  d16.message_limit = 0;
+  out.push_back({d16, "16-bit per-degree offsets, clamped"});
   MinSumConfig big;
   big.llr_scale = 4000.0f;  // channel values saturate at the 16-bit bound
   big.message_limit = 0;

@@ -29,6 +29,7 @@ struct FerCommandOptions {
   // Min-sum tuning; negative: the default of the precision (engine::default_decoder_config).
   int shift = -1, offset = -1, limit = -1;
   double factor = -1;
+  std::string degree_offsets;  // "O1,O2,...": offsets for column degrees 1, 2, ... (last: higher)
   float scale = -1.0f;
   std::string rate_adaption;
   std::size_t merges = 0;
@@ -101,10 +102,24 @@ void run_fer(const FerCommandOptions& opt) {
   if (opt.shift >= 0) fer.decoder.min_sum.normalization_shift = opt.shift;
   if (opt.offset >= 0) fer.decoder.min_sum.offset = opt.offset;
   if (opt.limit >= 0) fer.decoder.min_sum.message_limit = opt.limit;
+  if (!opt.degree_offsets.empty()) {
+    std::stringstream in(opt.degree_offsets);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      try {
+        std::size_t used = 0;
+        const int o = std::stoi(item, &used);
+        if (used != item.size() || o < 0 || o > 16384) throw std::invalid_argument(item);
+        fer.decoder.min_sum.degree_offsets.push_back(o);
+      } catch (const std::exception&) {
+        throw InputError("--degree-offsets: '" + item + "' is not an offset in [0, 16384]");
+      }
+    }
+  }
   if (opt.scale >= 0) fer.decoder.min_sum.llr_scale = opt.scale;
   // Without --variant: the protocol's rule (offset, or scaled-offset on high-degree checks).
-  fer.decoder.adapt_to_check_degree =
-      opt.variant.empty() && opt.offset < 0 && opt.shift < 0 && opt.factor < 0;
+  fer.decoder.adapt_to_check_degree = opt.variant.empty() && opt.offset < 0 && opt.shift < 0 &&
+                                      opt.factor < 0 && opt.degree_offsets.empty();
   if (opt.variant == "normalized") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kNormalized;
   } else if (opt.variant == "offset") {
@@ -163,6 +178,7 @@ void run_fer(const FerCommandOptions& opt) {
       j["shift"] = fer.decoder.min_sum.normalization_shift;
       j["offset"] = fer.decoder.min_sum.offset;
       j["factor"] = fer.decoder.min_sum.scale_factor;
+      j["degree_offsets"] = fer.decoder.min_sum.degree_offsets;
       j["scale"] = fer.decoder.min_sum.llr_scale;
       j["message_limit"] = fer.decoder.min_sum.message_limit;
     }
@@ -233,6 +249,9 @@ void register_fer_command(CLI::App& app) {
                   "Normalized min-sum: messages scaled by 1 - 2^-shift (default 3)");
   cmd->add_option("--offset", opt->offset,
                   "Offset min-sum: offset in fixed-point units (default: 0.5 LLR)");
+  cmd->add_option("--degree-offsets", opt->degree_offsets,
+                  "Offset min-sum: offsets in fixed-point units by the receiving column's degree, "
+                  "for degrees 1, 2, 3, ... (the last for every higher degree), e.g. 4,2,3,6");
   cmd->add_option("--limit", opt->limit,
                   "Min-sum check-message clip in fixed-point units (default 0: none)");
   cmd->add_option("--scale", opt->scale,

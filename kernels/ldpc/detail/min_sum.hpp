@@ -48,6 +48,9 @@ struct MinSumView {
   // posterior is its channel value plus its column's current messages, no clamp ever binds.
   bool exact = false;
   int parameter = 0;  // offset, or normalisation shift
+  // Offset rule only: the offset of each block's messages (by its column's degree), or null for
+  // `parameter` everywhere.
+  const Posterior* block_offset = nullptr;
 };
 
 template <class M>
