@@ -18,11 +18,16 @@ The discretisation is pessimistic and its thresholds are checked against known v
 `--selftest`: the (3,6)-regular ensemble's BP threshold on the BSC is 0.084 (Richardson and
 Urbanke, Modern Coding Theory, table 4.118).
 
+The fast decoder's 8-bit min-sum rules are evolved exactly on its integer grid (order statistics
+of the input magnitudes): the protocol's single-offset rule (`--decoder ms8`) and the offset rule
+with one offset per receiving column degree (`--decoder ms8deg`, class RingMinSum).
+
     usage: tools/density_evolution.py --selftest
            tools/density_evolution.py --var 2:0.22,3:0.58,6:0.047,12:0.156 --rate 0.78
-           tools/density_evolution.py --optimize --rate 0.78 [--degrees 2,3,4,6,8,12,16,24]
-Degree distributions are node-perspective (the share of variable nodes of each degree); the
-check degrees are as concentrated as the rate allows (two consecutive degrees).
+               (an unstructured ensemble, node-perspective degree shares; concentrated checks)
+           tools/density_evolution.py --search --rate 0.74 --start 12:20,6:6
+               [--decoder bp|ms8|ms8deg] [--base-cols 128] [--evals 150] [--seed 1]
+               (hill climbing of the construction's information-column degrees: docs/codes.md)
 """
 import argparse
 import math
@@ -326,6 +331,92 @@ def ring_ensemble(base_rows, info_counts, grid=None, decoder="bp"):
     return Evolution([var_ring, var_info], [chk_ring, chk_info], grid, rule)
 
 
+class RingMinSum:
+    """The ring ensemble under the 8-bit offset min-sum decoder with one offset per receiving
+    column degree (MinSumConfig::degree_offsets, in units of 1/8 LLR): edge types are the ring
+    and each information degree; a check sees the information inputs as their edge-share mixture
+    and sends each degree class its own correction of the same raw minimum."""
+
+    def __init__(self, base_rows, info_counts, offsets, grid=None):
+        self.g = grid if grid is not None and grid.dx == 1 / 8 else min_sum_grid()
+        edges = sum(d * c for d, c in info_counts.items())
+        self.lam = {d: d * c / edges for d, c in info_counts.items() if c}
+        mean = edges / base_rows
+        lo = int(math.floor(mean))
+        checks = {lo: 1 - (mean - lo), lo + 1: mean - lo}
+        self.chk_ring = [(q, 1, j) for j, q in checks.items() if q > 1e-12]
+        self.chk_info = [(j * q / mean, 2, j - 1) for j, q in checks.items() if q > 1e-12]
+        self.offsets = offsets  # {degree: units}; missing degrees: 4 (0.5 LLR)
+        self.vsize = 1 << int(math.ceil(math.log2((max(self.lam) + 1) * self.g.n + 2)))
+
+    def _tails(self, v):
+        g = self.g
+        tp = np.cumsum(v[g.k + 1:][::-1])[::-1]
+        tn = np.cumsum(v[:g.k])[::-1]
+        return tp + tn, tp - tn
+
+    def _raw(self, terms, tr, ti):
+        g = self.g
+        cp = np.zeros(g.k)
+        cn = np.zeros(g.k)
+        for w, er, ei in terms:
+            a_ = tr[0] ** er * ti[0] ** ei
+            b_ = tr[1] ** er * ti[1] ** ei
+            cp += w * (a_ + b_) / 2
+            cn += w * (a_ - b_) / 2
+        return (np.maximum(cp - np.append(cp[1:], 0.0), 0),
+                np.maximum(cn - np.append(cn[1:], 0.0), 0))
+
+    def _correct(self, raw, degree):
+        g = self.g
+        mags = np.clip(np.arange(1, g.k + 1) - self.offsets.get(degree, 4), 0, 127)
+        c = np.bincount(g.k + mags, raw[0], g.n) + np.bincount(g.k - mags, raw[1], g.n)
+        c[g.k] += max(0.0, 1.0 - c.sum())
+        return c
+
+    def _variable(self, fch, c, m):
+        g = self.g
+        dens = denoise(np.fft.irfft(fch * np.fft.rfft(c, self.vsize) ** m, self.vsize)
+                       [:(m + 1) * (g.n - 1) + 1])
+        centre = (m + 1) * g.k
+        part = dens[centre - g.k:centre + g.k + 1].copy()
+        part[0] += dens[:centre - g.k].sum()
+        part[-1] += dens[centre + g.k + 1:].sum()
+        return part / part.sum()
+
+    def run(self, p, max_iter=200, target=1e-5):
+        g = self.g
+        ch = g.channel(p)
+        fch = np.fft.rfft(ch, self.vsize)
+        vr = ch.copy()
+        vd = {d: ch.copy() for d in self.lam}
+        last, stall = 1.0, 0
+        for it in range(max_iter):
+            vi = sum(l * vd[d] for d, l in self.lam.items())
+            tr, ti = self._tails(vr), self._tails(vi)
+            vr = self._variable(fch, self._correct(self._raw(self.chk_ring, tr, ti), 2), 1)
+            raw = self._raw(self.chk_info, tr, ti)
+            for d in self.lam:
+                vd[d] = self._variable(fch, self._correct(raw, d), d - 1)
+            pe = max(v[:g.k].sum() + 0.5 * v[g.k] for v in [vr, *vd.values()])
+            if pe < target:
+                return True, it + 1
+            if pe > last * (1 - 1e-7):
+                stall += 1
+                if stall > 20:
+                    return False, it + 1
+            else:
+                stall = 0
+            last = pe
+        return False, max_iter
+
+    def threshold(self, lo=1e-4, hi=0.2, tol=1e-5, max_iter=200):
+        while hi - lo > tol:
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if self.run(mid, max_iter=max_iter)[0] else (lo, mid)
+        return lo
+
+
 def shannon_limit(rate):
     """The QBER p with h2(p) = 1 - rate."""
     lo, hi = 1e-9, 0.5
@@ -378,9 +469,14 @@ class ProfileSearch:
         self.max_iter = max_iter
         self.rng = np.random.default_rng(seed)
         self.decoder = decoder
-        self.grid = min_sum_grid() if decoder == "ms8" else Grid(dx=0.1, dy=0.004)
+        self.grid = min_sum_grid() if decoder.startswith("ms8") else Grid(dx=0.1, dy=0.004)
 
     def converges(self, counts, p):
+        if self.decoder == "ms8deg":
+            offsets = {d: o for d, o in counts.items() if isinstance(d, str)}
+            info = {d: c for d, c in counts.items() if not isinstance(d, str)}
+            offs = {int(k[1:]): o for k, o in offsets.items()}
+            return RingMinSum(self.base_rows, info, offs, self.grid).run(p, self.max_iter)[0]
         ev = ring_ensemble(self.base_rows, counts, self.grid, self.decoder)
         return ev.run(p, max_iter=self.max_iter)[0]
 
@@ -399,15 +495,26 @@ class ProfileSearch:
         log(f"start {profile_string(best, self.base_cols)}: p* {p:.5f} f* {self.efficiency(p):.4f}")
         for it in range(evaluations):
             cand = dict(best)
+            if self.decoder == "ms8deg" and self.rng.random() < 0.4:
+                # an offset move: one degree class's offset (key "o<degree>") by +-1 unit
+                degs = [2] + [d for d, c in cand.items() if not isinstance(d, str) and c > 0]
+                key = f"o{degs[int(self.rng.integers(len(degs)))]}"
+                cand[key] = max(0, cand.get(key, 4) + int(self.rng.choice([-1, 1])))
+                if self.converges(cand, p * 1.004):
+                    best = cand
+                    p = self.threshold(best, p * 1.004, p * 1.2)
+                    log(f"  [{it}] {profile_string(best, self.base_cols)}: p* {p:.5f} "
+                        f"f* {self.efficiency(p):.4f}")
+                continue
             for _ in range(int(self.rng.integers(1, 3))):
-                src = [d for d, c in cand.items() if c > 0]
+                src = [d for d, c in cand.items() if not isinstance(d, str) and c > 0]
                 a = src[int(self.rng.integers(len(src)))]
                 b = self.degrees[int(self.rng.integers(len(self.degrees)))]
                 n = min(int(self.rng.integers(1, 3)) * self.step, cand[a])
                 if a != b:
                     cand[a] -= n
                     cand[b] = cand.get(b, 0) + n
-            cand = {d: c for d, c in cand.items() if c > 0}
+            cand = {d: c for d, c in cand.items() if isinstance(d, str) or c > 0}
             if cand == best:
                 continue
             target = p * 1.004
@@ -421,7 +528,12 @@ class ProfileSearch:
 
 def profile_string(counts, base_cols):
     """counts as `qkdpp codegen --profile` classes (degree:count of base columns)."""
-    return ",".join(f"{d}:{c}" for d, c in sorted(counts.items(), reverse=True) if c)
+    cols = {d: c for d, c in counts.items() if not isinstance(d, str)}
+    offs = {d: c for d, c in counts.items() if isinstance(d, str)}
+    text = ",".join(f"{d}:{c}" for d, c in sorted(cols.items(), reverse=True) if c)
+    if offs:
+        text += " offsets " + ",".join(f"{k[1:]}:{v}" for k, v in sorted(offs.items()))
+    return text
 
 
 DEGREES = [3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32]
@@ -438,8 +550,9 @@ def main():
     ap.add_argument("--evals", type=int, default=200)
     ap.add_argument("--max-iter", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--decoder", choices=["bp", "ms8"], default="bp",
-                    help="bp: belief propagation; ms8: the protocol's 8-bit min-sum rule")
+    ap.add_argument("--decoder", choices=["bp", "ms8", "ms8deg"], default="bp",
+                    help="bp: belief propagation; ms8: the protocol's 8-bit min-sum rule; "
+                         "ms8deg: 8-bit offset min-sum with per-degree offsets, searched too")
     args = ap.parse_args()
     if args.selftest:
         # The (3,6)-regular ensemble's BP threshold on the BSC is 0.0840 (Richardson and
@@ -467,6 +580,12 @@ def main():
         failed += not ok
         print(f"ring ensemble, rate 1/2: BP {p_bp:.4f}, 8-bit min-sum {p_ms:.4f} "
               f"{'ok' if ok else 'FAILED'}")
+        # Per-degree offsets all at the protocol's 4 units reproduce the single-offset rule.
+        p_deg = RingMinSum(64, ring, {}).threshold(0.02, 0.2, 1e-4)
+        ok = abs(p_deg - p_ms) <= 1e-4
+        failed += not ok
+        print(f"per-degree offsets all 4: {p_deg:.4f} against {p_ms:.4f} "
+              f"{'ok' if ok else 'FAILED'}")
         # An ensemble below its threshold converges and one above does not, within the
         # iteration budget the search uses.
         ev = Evolution.regular(3, 6, Grid(dx=0.1, dy=0.004))
@@ -484,9 +603,12 @@ def main():
             start[d] = start.get(d, 0) + int(c)
         start[3] = start.get(3, 0) + info - sum(start.values())
         best, p = ps.search(start, args.evals, log=lambda m: print(m, flush=True))
-        shares = ",".join(f"{d}:{c / args.base_cols:.6g}" for d, c in sorted(best.items(),
-                                                                             reverse=True)
-                          if d != 3)
+        shares = ",".join(f"{d}:{c / args.base_cols:.6g}"
+                          for d, c in sorted((d, c) for d, c in best.items()
+                                             if not isinstance(d, str) and d != 3)[::-1])
+        offs = {k: v for k, v in best.items() if isinstance(k, str)}
+        if offs:
+            shares += " offsets " + ",".join(f"{k[1:]}:{v}" for k, v in sorted(offs.items()))
         print(f"rate {args.rate} best --profile {shares}  p* {p:.5f} f* {ps.efficiency(p):.4f}")
         return 0
     var = parse_profile(args.var)
