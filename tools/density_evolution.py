@@ -58,6 +58,33 @@ def denoise(d):
     return np.where(d < NOISE, 0.0, d)
 
 
+def converge(step, max_iter, target):
+    """(converged, iterations) of an evolution: step() runs one iteration and returns the
+    message error probability; converged below target, not converged once it has stopped
+    falling for 20 iterations or after max_iter."""
+    last, stall = 1.0, 0
+    for it in range(max_iter):
+        pe = step()
+        if pe < target:
+            return True, it + 1
+        if pe > last * (1 - 1e-7):
+            stall += 1
+            if stall > 20:
+                return False, it + 1
+        else:
+            stall = 0
+        last = pe
+    return False, max_iter
+
+
+def bisect_threshold(converges, lo, hi, tol):
+    """The largest QBER in [lo, hi] (to tol) at which converges(p) holds."""
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if converges(mid) else (lo, mid)
+    return lo
+
+
 class Grid:
     def __init__(self, dx=DX, lmax=LMAX, dy=DY):
         self.dx, self.dy = dx, dy
@@ -261,27 +288,16 @@ class Evolution:
             target = max(target, 1e-5)
         ch = g.channel(p)
         vs = [ch.copy() for _ in range(self.types)]
-        last, stall = 1.0, 0
-        for it in range(max_iter):
+
+        def step():
+            nonlocal vs
             vs = self.variable(ch, self.check(vs))
-            pe = max(v[:g.k].sum() + 0.5 * v[g.k] for v in vs)
-            if pe < target:
-                return True, it + 1
-            if pe > last * (1 - 1e-7):
-                stall += 1
-                if stall > 20:
-                    return False, it + 1
-            else:
-                stall = 0
-            last = pe
-        return False, max_iter
+            return max(v[:g.k].sum() + 0.5 * v[g.k] for v in vs)
+
+        return converge(step, max_iter, target)
 
     def threshold(self, lo=1e-4, hi=0.2, tol=1e-5, max_iter=3000):
-        while hi - lo > tol:
-            mid = (lo + hi) / 2
-            ok, _ = self.run(mid, max_iter=max_iter)
-            lo, hi = (mid, hi) if ok else (lo, mid)
-        return lo
+        return bisect_threshold(lambda p: self.run(p, max_iter=max_iter)[0], lo, hi, tol)
 
 
 class MinSumRule:
@@ -390,31 +406,21 @@ class RingMinSum:
         fch = np.fft.rfft(ch, self.vsize)
         vr = ch.copy()
         vd = {d: ch.copy() for d in self.lam}
-        last, stall = 1.0, 0
-        for it in range(max_iter):
+
+        def step():
+            nonlocal vr
             vi = sum(l * vd[d] for d, l in self.lam.items())
             tr, ti = self._tails(vr), self._tails(vi)
             vr = self._variable(fch, self._correct(self._raw(self.chk_ring, tr, ti), 2), 1)
             raw = self._raw(self.chk_info, tr, ti)
             for d in self.lam:
                 vd[d] = self._variable(fch, self._correct(raw, d), d - 1)
-            pe = max(v[:g.k].sum() + 0.5 * v[g.k] for v in [vr, *vd.values()])
-            if pe < target:
-                return True, it + 1
-            if pe > last * (1 - 1e-7):
-                stall += 1
-                if stall > 20:
-                    return False, it + 1
-            else:
-                stall = 0
-            last = pe
-        return False, max_iter
+            return max(v[:g.k].sum() + 0.5 * v[g.k] for v in [vr, *vd.values()])
+
+        return converge(step, max_iter, target)
 
     def threshold(self, lo=1e-4, hi=0.2, tol=1e-5, max_iter=200):
-        while hi - lo > tol:
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if self.run(mid, max_iter=max_iter)[0] else (lo, mid)
-        return lo
+        return bisect_threshold(lambda p: self.run(p, max_iter=max_iter)[0], lo, hi, tol)
 
 
 def shannon_limit(rate):
