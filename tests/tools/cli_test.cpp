@@ -314,6 +314,29 @@ TEST(Cli, FerRejectsBadArguments) {
   expect_failure("fer --code no-such-code", "neither a file nor a bundled code");
   expect_failure("fer --code qkdpp-n16-r050 --merges 3", "--merges needs --rate-adaption");
   expect_failure("fer --code qkdpp-n16-r050 --frames 0", "must be positive");
+  expect_failure("fer --code qkdpp-n16-r050 --degree-offsets 4,x,6",
+                 "--degree-offsets: 'x' is not an offset in [0, 16384]");
+  expect_failure("fer --code qkdpp-n16-r050 --degree-offsets 4,-1",
+                 "--degree-offsets: '-1' is not an offset");
+}
+
+TEST(Cli, FerDegreeOffsetsChangeTheDecoder) {
+  // Equal offsets reproduce the offset rule's decoding; a very large one for every degree
+  // silences every check message, so no frame with errors decodes.
+  const auto json = [](const std::string& extra) {
+    const Result r =
+        run("fer --code qkdpp-n16-r050 --qber 0.05 --frames 4 --precision 8 "
+            "--variant offset --offset 4 --seed 5 --json " +
+            extra);
+    EXPECT_EQ(r.status, 0) << r.output;
+    return nlohmann::json::parse(r.output);
+  };
+  const auto plain = json(""), equal = json("--degree-offsets 4"),
+             silent = json("--degree-offsets 127");
+  EXPECT_EQ(plain["points"][0]["frame_errors"], 0);
+  EXPECT_EQ(equal["points"][0]["mean_iterations"], plain["points"][0]["mean_iterations"]);
+  EXPECT_EQ(equal["points"][0]["frame_errors"], 0);
+  EXPECT_EQ(silent["points"][0]["frame_errors"], 4);
 }
 
 TEST(Cli, RunDistillsASimulatedFileWithAQberJump) {
