@@ -150,6 +150,9 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
       (config_.offset < 0 || config_.offset > 16384)) {
     throw std::invalid_argument("MinSumDecoder: offset must be in [0, 16384]");
   }
+  if (!config_.degree_offsets.empty() && config_.variant != MinSumVariant::kOffset) {
+    throw std::invalid_argument("MinSumDecoder: degree offsets apply to the offset rule only");
+  }
   for (int o : config_.degree_offsets) {
     if (o < 0 || o > 16384)
       throw std::invalid_argument("MinSumDecoder: degree offsets must be in [0, 16384]");
@@ -171,7 +174,7 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   std::vector<std::size_t> column_degree(code_.block_cols, 0);
   for (std::uint32_t c : code_.block_col)
     max_column_degree_ = std::max(max_column_degree_, ++column_degree[c]);
-  if (config_.variant == MinSumVariant::kOffset && !config_.degree_offsets.empty()) {
+  if (!config_.degree_offsets.empty()) {
     const auto& table = config_.degree_offsets;
     block_offset_.reserve(code_.blocks());
     for (std::uint32_t c : code_.block_col) {

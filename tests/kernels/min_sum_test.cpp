@@ -82,7 +82,9 @@ std::vector<Case> configs() {
   s8.offset = 1;
   s8.message_limit = 0;
   out.push_back({s8, "8-bit scaled-offset"});
-  MinSumConfig d8 = e;
+  MinSumConfig d8 = e;  // (e is the normalised rule by now)
+  d8.variant = MinSumVariant::kOffset;
+  d8.message_limit = 0;
   d8.degree_offsets = {1, 2, 3, 6};
   out.push_back({d8, "8-bit per-degree offsets"});
   MinSumConfig d16;
@@ -264,6 +266,12 @@ TEST(MinSum, RejectsBadConfigurationsAndLengths) {
     bad.scale_factor = factor;
     EXPECT_THROW(MinSumDecoder(code, bad), std::invalid_argument) << factor;
   }
+  bad = MinSumConfig{};
+  bad.degree_offsets = {4, -1};
+  EXPECT_THROW(MinSumDecoder(code, bad), std::invalid_argument);
+  bad.degree_offsets = {4};
+  bad.variant = MinSumVariant::kNormalized;
+  EXPECT_THROW(MinSumDecoder(code, bad), std::invalid_argument);
   MinSumDecoder decoder(code, MinSumConfig{});
   BitVector word;
   EXPECT_THROW(decoder.decode(std::vector<float>(3), BitVector(1), word, 1), std::invalid_argument);

@@ -318,6 +318,8 @@ TEST(Cli, FerRejectsBadArguments) {
                  "--degree-offsets: 'x' is not an offset in [0, 16384]");
   expect_failure("fer --code qkdpp-n16-r050 --degree-offsets 4,-1",
                  "--degree-offsets: '-1' is not an offset");
+  expect_failure("fer --code qkdpp-n16-r050 --variant scaled --degree-offsets 4",
+                 "--degree-offsets applies to the offset variant only");
 }
 
 TEST(Cli, FerDegreeOffsetsChangeTheDecoder) {

@@ -129,6 +129,10 @@ void run_fer(const FerCommandOptions& opt) {
   } else if (!opt.variant.empty()) {  // empty: default_decoder_config's offset rule
     throw InputError("--variant: '" + opt.variant + "' is not normalized, offset or scaled");
   }
+  if (!fer.decoder.min_sum.degree_offsets.empty() &&
+      fer.decoder.min_sum.variant != kernels::MinSumVariant::kOffset) {
+    throw InputError("--degree-offsets applies to the offset variant only");
+  }
   if (opt.factor >= 0) fer.decoder.min_sum.scale_factor = static_cast<float>(opt.factor);
   if (!(fer.decoder.min_sum.scale_factor > 0.0f && fer.decoder.min_sum.scale_factor < 1.0f)) {
     throw InputError("--factor must be in (0, 1)");
