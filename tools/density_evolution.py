@@ -115,6 +115,56 @@ class Grid:
         d[self.k - b] += p
         return d
 
+    def error(self, v):
+        """Error probability of a message density (an LLR of 0 counts half)."""
+        return v[:self.k].sum() + 0.5 * v[self.k]
+
+    def tails(self, v):
+        """(T+ + T-, T+ - T-) for magnitudes m = 1 .. k: T+(m) = P(x >= m dx), T-(m) =
+        P(x <= -m dx). A product of such pairs over a check's inputs gives the law of their
+        smallest magnitude and sign parity (see min_law)."""
+        tp = np.cumsum(v[self.k + 1:][::-1])[::-1]
+        tn = np.cumsum(v[:self.k])[::-1]
+        return tp + tn, tp - tn
+
+    def fold(self, dens, m):
+        """The density of a sum of m grid densities (dens: their linear convolution, each
+        offset by -k bins) clipped back onto the grid: mass beyond +-k saturates."""
+        centre = m * self.k
+        part = dens[centre - self.k:centre + self.k + 1].copy()
+        part[0] += dens[:centre - self.k].sum()
+        part[-1] += dens[centre + self.k + 1:].sum()
+        return part
+
+    def place(self, plus, minus, mags):
+        """A message density from the masses of positive and negative messages at the
+        magnitude bins mags; the remaining mass goes to 0."""
+        c = np.bincount(self.k + mags, plus, self.n) + np.bincount(self.k - mags, minus, self.n)
+        c[self.k] += max(0.0, 1.0 - c.sum())
+        return c
+
+
+def tail_product(tails, exps):
+    """prod_u (T+ + T-)_u^e_u and prod_u (T+ - T-)_u^e_u over exps[u] inputs of type u."""
+    a = b = 1.0
+    for (ta, tb), e in zip(tails, exps):
+        if e:
+            a = a * ta ** e
+            b = b * tb ** e
+    return a, b
+
+
+def min_law(products):
+    """Point masses (positive, negative) of the smallest input magnitude with the inputs' sign
+    parity, per magnitude bin, from weighted products (w, prod (T+ + T-), prod (T+ - T-)) over a
+    check's other inputs (Grid.tails): P(out >= m) = (A + B) / 2, P(out <= -m) = (A - B) / 2."""
+    cp = cn = 0.0
+    for w, a, b in products:
+        cp = cp + w * (a + b) / 2
+        cn = cn + w * (a - b) / 2
+    return (np.maximum(cp - np.append(cp[1:], 0.0), 0),
+            np.maximum(cn - np.append(cn[1:], 0.0), 0))
+
 
 class Evolution:
     """Density evolution over edge types (multi-edge-type ensembles, Richardson and Urbanke).
@@ -169,57 +219,47 @@ class Evolution:
         if self.rule is not None:
             return self.check_min_sum(vs)
         g = self.g
+        m0 = g.strong_from
         sums, diffs, tails = [], [], []
         for v in vs:
             pos = v[g.k + 1:]
             neg = v[g.k - 1::-1]
             sums.append({1: np.bincount(g.x_to_y, pos + neg, g.ny + 1)[:g.ny]})  # ny: erasure
             diffs.append({1: np.bincount(g.x_to_y, pos - neg, g.ny + 1)[:g.ny]})
-            m0 = g.strong_from
-            tp = np.cumsum(pos[m0 - 1:][::-1])[::-1]   # P(x >= m), m = m0 .. k
-            tn = np.cumsum(neg[m0 - 1:][::-1])[::-1]   # P(x <= -m)
-            tails.append((tp + tn, tp - tn))
+            tails.append(tuple(t[m0 - 1:] for t in g.tails(v)))  # strong magnitudes m0 .. k
         out = []
         for terms in self.chk_terms:
             out_s = np.zeros(g.ny)
             out_d = np.zeros(g.ny)
-            cp = np.zeros(g.k - g.strong_from + 1)
-            cn = np.zeros_like(cp)
+            strong = []
             for w, exps in terms:
                 acc_s = acc_d = None
-                a_ = b_ = 1.0
                 for u, e in enumerate(exps):
                     if e == 0:
                         continue
                     ps, pd = self._power(sums[u], e), self._power(diffs[u], e)
                     acc_s = ps if acc_s is None else self._mul(acc_s, ps)
                     acc_d = pd if acc_d is None else self._mul(acc_d, pd)
-                    a_ = a_ * tails[u][0] ** e
-                    b_ = b_ * tails[u][1] ** e
                 out_s += w * acc_s
                 out_d += w * acc_d
-                cp += w * (a_ + b_) / 2
-                cn += w * (a_ - b_) / 2
+                strong.append((w, *tail_product(tails, exps)))
             plus = denoise((out_s + out_d) / 2)
             minus = denoise((out_s - out_d) / 2)
             # G bin 0 holds the checks whose inputs are all strong (|x| >= X0, y < dy / 2).
             # Their magnitude is about the smallest input magnitude (ln of a sum of e^-x_i) and
-            # their sign the parity of the inputs': with T+(m), T-(m) the shares of inputs >= m
-            # and <= -m, the output is >= m with probability (prod (T+ + T-) + prod (T+ - T-))
-            # / 2 and <= -m with the difference (min-sum order statistics; so a wrong output
-            # takes a wrong input's, typically small, magnitude).
+            # their sign the parity of the inputs' (min_law over the strong magnitudes; so a
+            # wrong output takes a wrong input's, typically small, magnitude).
             strong0 = plus[0] + minus[0]
             plus[0] = minus[0] = 0.0
-            c = np.bincount(g.k + g.y_to_x, plus, g.n) + np.bincount(g.k - g.y_to_x, minus, g.n)
-            dp = cp - np.append(cp[1:], 0.0)
-            dn = cn - np.append(cn[1:], 0.0)
+            dp, dn = min_law(strong)
             total = dp.sum() + dn.sum()
             if strong0 > 0 and total > 0:
-                m0 = g.strong_from
-                c[g.k + m0:] += dp * (strong0 / total)
-                c[:g.k - m0 + 1] += (dn * (strong0 / total))[::-1]
-            c[g.k] += max(0.0, 1.0 - c.sum())
-            out.append(c)
+                plus = np.concatenate((plus, dp * (strong0 / total)))
+                minus = np.concatenate((minus, dn * (strong0 / total)))
+            else:
+                dp = dn = np.zeros(0)
+            mags = np.concatenate((g.y_to_x, np.arange(m0, g.k + 1)[:len(dp)]))
+            out.append(g.place(plus, minus, mags))
         return out
 
     def check_min_sum(self, vs):
@@ -228,30 +268,10 @@ class Evolution:
         of inputs >= m and <= -m, the output is >= m with probability (prod (T+ + T-) +
         prod (T+ - T-)) / 2); then the decoder's correction g and clip, on its integer units."""
         g = self.g
-        tails = []
-        for v in vs:
-            tp = np.cumsum(v[g.k + 1:][::-1])[::-1]   # P(x >= m dx), m = 1 .. k
-            tn = np.cumsum(v[:g.k])[::-1]              # P(x <= -m dx)
-            tails.append((tp + tn, tp - tn))
+        tails = [g.tails(v) for v in vs]
         mags = self.rule.correct(np.arange(1, g.k + 1))
-        out = []
-        for terms in self.chk_terms:
-            cp = np.zeros(g.k)
-            cn = np.zeros(g.k)
-            for w, exps in terms:
-                a_ = b_ = 1.0
-                for u, e in enumerate(exps):
-                    if e:
-                        a_ = a_ * tails[u][0] ** e
-                        b_ = b_ * tails[u][1] ** e
-                cp += w * (a_ + b_) / 2
-                cn += w * (a_ - b_) / 2
-            dp = np.maximum(cp - np.append(cp[1:], 0.0), 0)
-            dn = np.maximum(cn - np.append(cn[1:], 0.0), 0)
-            c = np.bincount(g.k + mags, dp, g.n) + np.bincount(g.k - mags, dn, g.n)
-            c[g.k] += max(0.0, 1.0 - c.sum())
-            out.append(c)
-        return out
+        return [g.place(*min_law((w, *tail_product(tails, exps)) for w, exps in terms), mags)
+                for terms in self.chk_terms]
 
     def variable(self, ch, cs):
         """Variable-to-check densities per edge type: channel plus the incoming messages."""
@@ -267,13 +287,8 @@ class Evolution:
                 for u, e in enumerate(exps):
                     if e:
                         spec *= fcs[u] ** e
-                m = sum(exps) + 1  # densities summed, each offset by -k bins
-                dens = denoise(np.fft.irfft(spec, size)[: m * (g.n - 1) + 1])
-                centre = m * g.k
-                part = dens[centre - g.k:centre + g.k + 1].copy()
-                part[0] += dens[:centre - g.k].sum()
-                part[-1] += dens[centre + g.k + 1:].sum()
-                acc += w * part
+                m = sum(exps) + 1  # the channel and the incoming messages
+                acc += w * g.fold(denoise(np.fft.irfft(spec, size)[: m * (g.n - 1) + 1]), m)
             s = acc.sum()
             out.append(acc / s if s > 0 else acc)
         return out
@@ -292,7 +307,7 @@ class Evolution:
         def step():
             nonlocal vs
             vs = self.variable(ch, self.check(vs))
-            return max(v[:g.k].sum() + 0.5 * v[g.k] for v in vs)
+            return max(g.error(v) for v in vs)
 
         return converge(step, max_iter, target)
 
@@ -327,19 +342,25 @@ def min_sum_grid(scale=8):
     return Grid(dx=1.0 / scale, lmax=60.0, dy=0.004)
 
 
+def ring_checks(base_rows, info_counts):
+    """(information edges, their mean per check, {check information degree: check share}) of
+    the construction: information edges spread so that check degrees differ by at most one."""
+    edges = sum(d * c for d, c in info_counts.items())
+    mean = edges / base_rows
+    lo = int(math.floor(mean))
+    checks = {lo: 1 - (mean - lo), lo + 1: mean - lo}  # lo + 1 for the remainder
+    return edges, mean, {j: q for j, q in checks.items() if q > 1e-12}
+
+
 def ring_ensemble(base_rows, info_counts, grid=None, decoder="bp"):
     """The construction's ensemble: base_rows degree-2 columns in a ring (edge type 0: every
     check has exactly two such edges) and information columns (edge type 1) with info_counts
     {degree: base columns}, spread so that check degrees differ by at most one."""
-    edges = sum(d * c for d, c in info_counts.items())
-    mean = edges / base_rows          # information edges per check
-    lo = int(math.floor(mean))
-    hi_share = mean - lo              # checks with lo + 1 information edges
-    checks = {lo: 1 - hi_share, lo + 1: hi_share}
+    edges, mean, checks = ring_checks(base_rows, info_counts)
     var_ring = [(1.0, [1, 0])]
     var_info = [(d * c / edges, [0, d - 1]) for d, c in info_counts.items() if c]
-    chk_ring = [(q, [1, j]) for j, q in checks.items() if q > 1e-12]
-    chk_info = [(j * q / mean, [2, j - 1]) for j, q in checks.items() if q > 1e-12 and j > 0]
+    chk_ring = [(q, [1, j]) for j, q in checks.items()]
+    chk_info = [(j * q / mean, [2, j - 1]) for j, q in checks.items() if j > 0]
     rule = None
     if decoder == "ms8":
         rule = MinSumRule.protocol(mean + 2)
@@ -355,49 +376,25 @@ class RingMinSum:
 
     def __init__(self, base_rows, info_counts, offsets, grid=None):
         self.g = grid if grid is not None and grid.dx == 1 / 8 else min_sum_grid()
-        edges = sum(d * c for d, c in info_counts.items())
+        edges, mean, checks = ring_checks(base_rows, info_counts)
         self.lam = {d: d * c / edges for d, c in info_counts.items() if c}
-        mean = edges / base_rows
-        lo = int(math.floor(mean))
-        checks = {lo: 1 - (mean - lo), lo + 1: mean - lo}
-        self.chk_ring = [(q, 1, j) for j, q in checks.items() if q > 1e-12]
-        self.chk_info = [(j * q / mean, 2, j - 1) for j, q in checks.items() if q > 1e-12]
-        self.offsets = offsets  # {degree: units}; missing degrees: 4 (0.5 LLR)
+        self.chk_ring = [(q, (1, j)) for j, q in checks.items()]
+        self.chk_info = [(j * q / mean, (2, j - 1)) for j, q in checks.items() if j > 0]
+        # {degree: units}; missing degrees: 4 (0.5 LLR)
+        self.rules = {d: MinSumRule(offsets.get(d, 4)) for d in [2, *self.lam]}
         self.vsize = 1 << int(math.ceil(math.log2((max(self.lam) + 1) * self.g.n + 2)))
 
-    def _tails(self, v):
+    def _check(self, terms, tails, degree):
+        """The check-to-variable density sent to degree-`degree` columns."""
         g = self.g
-        tp = np.cumsum(v[g.k + 1:][::-1])[::-1]
-        tn = np.cumsum(v[:g.k])[::-1]
-        return tp + tn, tp - tn
-
-    def _raw(self, terms, tr, ti):
-        g = self.g
-        cp = np.zeros(g.k)
-        cn = np.zeros(g.k)
-        for w, er, ei in terms:
-            a_ = tr[0] ** er * ti[0] ** ei
-            b_ = tr[1] ** er * ti[1] ** ei
-            cp += w * (a_ + b_) / 2
-            cn += w * (a_ - b_) / 2
-        return (np.maximum(cp - np.append(cp[1:], 0.0), 0),
-                np.maximum(cn - np.append(cn[1:], 0.0), 0))
-
-    def _correct(self, raw, degree):
-        g = self.g
-        mags = np.clip(np.arange(1, g.k + 1) - self.offsets.get(degree, 4), 0, 127)
-        c = np.bincount(g.k + mags, raw[0], g.n) + np.bincount(g.k - mags, raw[1], g.n)
-        c[g.k] += max(0.0, 1.0 - c.sum())
-        return c
+        law = min_law((w, *tail_product(tails, exps)) for w, exps in terms)
+        return g.place(*law, self.rules[degree].correct(np.arange(1, g.k + 1)))
 
     def _variable(self, fch, c, m):
+        """Channel plus m incoming messages of density c."""
         g = self.g
-        dens = denoise(np.fft.irfft(fch * np.fft.rfft(c, self.vsize) ** m, self.vsize)
-                       [:(m + 1) * (g.n - 1) + 1])
-        centre = (m + 1) * g.k
-        part = dens[centre - g.k:centre + g.k + 1].copy()
-        part[0] += dens[:centre - g.k].sum()
-        part[-1] += dens[centre + g.k + 1:].sum()
+        dens = np.fft.irfft(fch * np.fft.rfft(c, self.vsize) ** m, self.vsize)
+        part = g.fold(denoise(dens[:(m + 1) * (g.n - 1) + 1]), m + 1)
         return part / part.sum()
 
     def run(self, p, max_iter=200, target=1e-5):
@@ -409,13 +406,11 @@ class RingMinSum:
 
         def step():
             nonlocal vr
-            vi = sum(l * vd[d] for d, l in self.lam.items())
-            tr, ti = self._tails(vr), self._tails(vi)
-            vr = self._variable(fch, self._correct(self._raw(self.chk_ring, tr, ti), 2), 1)
-            raw = self._raw(self.chk_info, tr, ti)
+            tails = [g.tails(vr), g.tails(sum(l * vd[d] for d, l in self.lam.items()))]
+            vr = self._variable(fch, self._check(self.chk_ring, tails, 2), 1)
             for d in self.lam:
-                vd[d] = self._variable(fch, self._correct(raw, d), d - 1)
-            return max(v[:g.k].sum() + 0.5 * v[g.k] for v in [vr, *vd.values()])
+                vd[d] = self._variable(fch, self._check(self.chk_info, tails, d), d - 1)
+            return max(g.error(v) for v in [vr, *vd.values()])
 
         return converge(step, max_iter, target)
 
@@ -477,69 +472,65 @@ class ProfileSearch:
         self.decoder = decoder
         self.grid = min_sum_grid() if decoder.startswith("ms8") else Grid(dx=0.1, dy=0.004)
 
-    def converges(self, counts, p):
+    def converges(self, design, p):
+        """design: (information columns {degree: count}, offsets {degree: units}, ms8deg only)."""
+        counts, offsets = design
         if self.decoder == "ms8deg":
-            offsets = {d: o for d, o in counts.items() if isinstance(d, str)}
-            info = {d: c for d, c in counts.items() if not isinstance(d, str)}
-            offs = {int(k[1:]): o for k, o in offsets.items()}
-            return RingMinSum(self.base_rows, info, offs, self.grid).run(p, self.max_iter)[0]
+            return RingMinSum(self.base_rows, counts, offsets, self.grid).run(p, self.max_iter)[0]
         ev = ring_ensemble(self.base_rows, counts, self.grid, self.decoder)
         return ev.run(p, max_iter=self.max_iter)[0]
 
-    def threshold(self, counts, lo, hi, rel_tol=0.002):
+    def threshold(self, design, lo, hi, rel_tol=0.002):
         while hi - lo > rel_tol * lo:
             mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if self.converges(counts, mid) else (lo, mid)
+            lo, hi = (mid, hi) if self.converges(design, mid) else (lo, mid)
         return lo
 
     def efficiency(self, p):
         return (1 - self.design_rate) / h2(p)
 
     def search(self, start, evaluations, log=print):
-        best = dict(start)
+        """Returns the best (counts, offsets) and its threshold QBER."""
+        best = (dict(start), {})
         p = self.threshold(best, 1e-4, 0.25)
-        log(f"start {profile_string(best, self.base_cols)}: p* {p:.5f} f* {self.efficiency(p):.4f}")
+        log(f"start {design_string(best)}: p* {p:.5f} f* {self.efficiency(p):.4f}")
         for it in range(evaluations):
-            cand = dict(best)
+            counts, offsets = dict(best[0]), dict(best[1])
             if self.decoder == "ms8deg" and self.rng.random() < 0.4:
-                # an offset move: one degree class's offset (key "o<degree>") by +-1 unit
-                degs = [2] + [d for d, c in cand.items() if not isinstance(d, str) and c > 0]
-                key = f"o{degs[int(self.rng.integers(len(degs)))]}"
-                cand[key] = max(0, cand.get(key, 4) + int(self.rng.choice([-1, 1])))
-                if self.converges(cand, p * 1.004):
-                    best = cand
-                    p = self.threshold(best, p * 1.004, p * 1.2)
-                    log(f"  [{it}] {profile_string(best, self.base_cols)}: p* {p:.5f} "
-                        f"f* {self.efficiency(p):.4f}")
-                continue
-            for _ in range(int(self.rng.integers(1, 3))):
-                src = [d for d, c in cand.items() if not isinstance(d, str) and c > 0]
-                a = src[int(self.rng.integers(len(src)))]
-                b = self.degrees[int(self.rng.integers(len(self.degrees)))]
-                n = min(int(self.rng.integers(1, 3)) * self.step, cand[a])
-                if a != b:
-                    cand[a] -= n
-                    cand[b] = cand.get(b, 0) + n
-            cand = {d: c for d, c in cand.items() if isinstance(d, str) or c > 0}
+                # an offset move: one degree class's offset by +-1 unit
+                degs = [2] + [d for d, c in counts.items() if c > 0]
+                d = degs[int(self.rng.integers(len(degs)))]
+                offsets[d] = max(0, offsets.get(d, 4) + int(self.rng.choice([-1, 1])))
+            else:
+                for _ in range(int(self.rng.integers(1, 3))):
+                    src = [d for d, c in counts.items() if c > 0]
+                    a = src[int(self.rng.integers(len(src)))]
+                    b = self.degrees[int(self.rng.integers(len(self.degrees)))]
+                    n = min(int(self.rng.integers(1, 3)) * self.step, counts[a])
+                    if a != b:
+                        counts[a] -= n
+                        counts[b] = counts.get(b, 0) + n
+                counts = {d: c for d, c in counts.items() if c > 0}
+            cand = (counts, offsets)
             if cand == best:
                 continue
             target = p * 1.004
             if self.converges(cand, target):
                 best = cand
                 p = self.threshold(best, target, target * 1.2)
-                log(f"  [{it}] {profile_string(best, self.base_cols)}: p* {p:.5f} "
-                    f"f* {self.efficiency(p):.4f}")
+                log(f"  [{it}] {design_string(best)}: p* {p:.5f} f* {self.efficiency(p):.4f}")
         return best, p
 
 
-def profile_string(counts, base_cols):
-    """counts as `qkdpp codegen --profile` classes (degree:count of base columns)."""
-    cols = {d: c for d, c in counts.items() if not isinstance(d, str)}
-    offs = {d: c for d, c in counts.items() if isinstance(d, str)}
-    text = ",".join(f"{d}:{c}" for d, c in sorted(cols.items(), reverse=True) if c)
-    if offs:
-        text += " offsets " + ",".join(f"{k[1:]}:{v}" for k, v in sorted(offs.items()))
-    return text
+def offsets_string(offsets):
+    return " offsets " + ",".join(f"{d}:{o}" for d, o in sorted(offsets.items())) if offsets else ""
+
+
+def design_string(design):
+    """Information columns (degree:count of base columns) and offsets (degree:units)."""
+    counts, offsets = design
+    text = ",".join(f"{d}:{c}" for d, c in sorted(counts.items(), reverse=True) if c)
+    return text + offsets_string(offsets)
 
 
 DEGREES = [3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32]
@@ -608,13 +599,10 @@ def main():
             d = min(int(d), ps.base_rows)
             start[d] = start.get(d, 0) + int(c)
         start[3] = start.get(3, 0) + info - sum(start.values())
-        best, p = ps.search(start, args.evals, log=lambda m: print(m, flush=True))
+        (counts, offsets), p = ps.search(start, args.evals, log=lambda m: print(m, flush=True))
         shares = ",".join(f"{d}:{c / args.base_cols:.6g}"
-                          for d, c in sorted((d, c) for d, c in best.items()
-                                             if not isinstance(d, str) and d != 3)[::-1])
-        offs = {k: v for k, v in best.items() if isinstance(k, str)}
-        if offs:
-            shares += " offsets " + ",".join(f"{k[1:]}:{v}" for k, v in sorted(offs.items()))
+                          for d, c in sorted(counts.items(), reverse=True) if d != 3)
+        shares += offsets_string(offsets)
         print(f"rate {args.rate} best --profile {shares}  p* {p:.5f} f* {ps.efficiency(p):.4f}")
         return 0
     var = parse_profile(args.var)
