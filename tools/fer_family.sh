@@ -3,7 +3,8 @@
 # decoder in OUT (default bench/results/fer). Each code is scanned over fractions of the upper end
 # of its QBER range (the PEXIT threshold), where the interesting part of the curve lies.
 #   usage: tools/fer_family.sh [path/to/qkdpp]
-#   env: DECODERS="ms16 ms8 bp" SIZES="16 20" FRAMES=100 MAX_FE=20 MAX_ITER=100 OUT=dir
+#   env: DECODERS="ms16 ms8 bp" (or bx8: 8-bit box-plus) SIZES="16 20" FRAMES=100 MAX_FE=20
+#        MAX_ITER=100 OUT=dir
 #        RATES="050 078" (limits the codes)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +24,7 @@ for n in ${SIZES:-16 20}; do
       case "$decoder" in
         ms16) args="--decoder ms --precision 16" ;;
         ms8) args="--decoder ms --precision 8" ;;
+        bx8) args="--decoder ms --precision 8 --variant boxplus" ;;
         bp) args="--decoder bp" ;;
         *) echo "unknown decoder $decoder" >&2; exit 2 ;;
       esac

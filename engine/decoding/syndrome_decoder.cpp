@@ -26,7 +26,8 @@ DecoderConfig default_decoder_config(kernels::MinSumPrecision precision) {
 kernels::MinSumConfig effective_min_sum_config(const DecoderConfig& config,
                                                double mean_check_degree) {
   kernels::MinSumConfig c = config.min_sum;
-  if (config.adapt_to_check_degree && mean_check_degree >= kHighCheckDegree) {
+  if (config.adapt_to_check_degree && c.variant != kernels::MinSumVariant::kBoxPlus &&
+      mean_check_degree >= kHighCheckDegree) {
     c.variant = kernels::MinSumVariant::kScaledOffset;
     c.scale_factor = 0.875f;
     c.offset = static_cast<int>(std::lround(0.375f * c.llr_scale));

@@ -23,7 +23,8 @@ struct DecoderConfig {
   std::optional<kernels::SimdLevel> level;  // default: kernels::active_simd_level()
   // Min-sum on codes whose mean check degree is at least kHighCheckDegree uses the scaled-offset
   // rule (factor 0.875, offset 3/8 LLR) instead of `min_sum.variant`: plain offset min-sum
-  // overestimates high-degree checks most (docs/decoders.md, "Check rule").
+  // overestimates high-degree checks most (docs/decoders.md, "Check rule"). The box-plus rule
+  // needs no such help and is kept.
   bool adapt_to_check_degree = true;
 };
 

@@ -22,6 +22,48 @@ inline std::size_t position(const MinSumView<M>& v, std::size_t b, std::size_t i
   return v.block_col[b] * v.stride + j;
 }
 
+// The box-plus rule (MinSumDecoder's header): t_k in scratch[k], the prefixes F_k in
+// scratch[degree + k].
+template <class M>
+void reference_boxplus_iterate(const MinSumView<M>& v) noexcept {
+  const int s = v.saturation, limit = v.message_limit, h = v.boxplus_shift;
+  const int correction = v.boxplus_correction, half = (1 << h) >> 1;
+  const auto sat = [s](int x) { return std::clamp(x, -s, s); };
+  const auto magnitude = [limit, h](int t) { return std::min(std::abs(t), limit) << h; };
+  for (std::size_t r = 0; r < v.layers; ++r) {
+    const std::size_t b0 = v.layer_ptr[r], degree = v.layer_ptr[r + 1] - b0;
+    Posterior* const t = v.scratch;
+    Posterior* const prefix = v.scratch + degree;
+    for (std::size_t i = 0; i < v.z; ++i) {
+      bool negative = v.syndrome[r * v.stride + i] < 0;
+      int forward = 0;
+      for (std::size_t k = 0; k < degree; ++k) {
+        const std::size_t b = b0 + k;
+        t[k] = static_cast<Posterior>(
+            sat(v.posterior[position(v, b, i)] - v.messages[b * v.stride + i]));
+        negative ^= t[k] < 0;
+        prefix[k] = static_cast<Posterior>(forward);
+        const int a = magnitude(t[k]);
+        forward = k == 0 ? a : boxplus_magnitude(forward, a, correction);
+      }
+      int backward = 0;
+      for (std::size_t k = degree; k-- > 0;) {
+        const std::size_t b = b0 + k;
+        const int out = degree == 1       ? limit << h
+                        : k + 1 == degree ? prefix[k]
+                        : k == 0          ? backward
+                                          : boxplus_magnitude(prefix[k], backward, correction);
+        const int a = magnitude(t[k]);
+        backward = k + 1 == degree ? a : boxplus_magnitude(backward, a, correction);
+        const int m = std::min((out + half) >> h, limit);
+        const int message = (negative ^ (t[k] < 0)) ? -m : m;
+        v.messages[b * v.stride + i] = static_cast<M>(message);
+        v.posterior[position(v, b, i)] = static_cast<Posterior>(sat(t[k] + message));
+      }
+    }
+  }
+}
+
 template <class M>
 void reference_iterate(const MinSumView<M>& v) noexcept {
   const int s = v.saturation;
@@ -34,6 +76,10 @@ void reference_iterate(const MinSumView<M>& v) noexcept {
                                : std::max(((m * v.factor + (1 << 14)) >> 15) - v.parameter, 0);
     return std::min<int>(attenuated, v.message_limit);
   };
+  if (v.rule == MinSumVariant::kBoxPlus) {
+    reference_boxplus_iterate(v);
+    return;
+  }
   for (std::size_t r = 0; r < v.layers; ++r) {
     const std::size_t b0 = v.layer_ptr[r], b1 = v.layer_ptr[r + 1];
     for (std::size_t i = 0; i < v.z; ++i) {
@@ -157,6 +203,10 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
     if (o < 0 || o > 16384)
       throw std::invalid_argument("MinSumDecoder: degree offsets must be in [0, 16384]");
   }
+  if (config_.variant == MinSumVariant::kBoxPlus &&
+      !(config_.boxplus_correction >= 0.0f && config_.boxplus_correction <= 4.0f)) {
+    throw std::invalid_argument("MinSumDecoder: box-plus correction must be in [0, 4] LLR");
+  }
   if (config_.variant == MinSumVariant::kScaledOffset &&
       !(config_.scale_factor > 0.0f && config_.scale_factor < 1.0f)) {
     throw std::invalid_argument("MinSumDecoder: scale factor must be in (0, 1)");
@@ -196,7 +246,22 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   channel_.assign(posterior_.size(), 0);
   messages_.assign((code_.blocks() * stride_ + lanes) * message_bytes(config_.precision), 0);
   syndrome_.assign((code_.layers * stride_ + lanes) * p, 0);
-  scratch_.assign((detail::kMinSumChunkVectors * degree + 1) * lanes * p, 0);
+  // The box-plus rule keeps the prefixes beside the t values.
+  const std::size_t copies = config_.variant == MinSumVariant::kBoxPlus ? 2 : 1;
+  scratch_.assign(copies * (detail::kMinSumChunkVectors * degree + 1) * lanes * p, 0);
+  if (config_.variant == MinSumVariant::kBoxPlus) {
+    // At least 32 units per LLR inside the chain (h extra bits, at most 5). Magnitudes reach
+    // limit << h and the chain adds two of them, so the limit is capped at 8191 >> h (at the
+    // default scales 127 and 1023 stay).
+    while (boxplus_shift_ < 5 &&
+           config_.llr_scale * static_cast<float>(1 << boxplus_shift_) < 32.0f)
+      ++boxplus_shift_;
+    message_limit_ = std::min(message_limit_, 8191 >> boxplus_shift_);
+    boxplus_correction_ =
+        static_cast<int>(std::min(std::lround(config_.boxplus_correction * config_.llr_scale *
+                                              static_cast<float>(1 << boxplus_shift_)),
+                                  8191L));
+  }
   cursors_.assign(degree * sizeof(detail::MinSumCursor), 0);
 }
 
@@ -238,6 +303,8 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
   view.message_limit = static_cast<Posterior>(message_limit_);
   view.exact = exact_;
   view.block_offset = block_offset_.empty() ? nullptr : block_offset_.data();
+  view.boxplus_shift = boxplus_shift_;
+  view.boxplus_correction = static_cast<detail::Posterior>(boxplus_correction_);
 
   const detail::MinSumKernels* kernels = select_by_level(
       level_, &detail::kMinSumReference, &detail::sse41::kMinSum, &detail::avx2::kMinSum);

@@ -11,6 +11,13 @@
 //   L_k = sat(t_k + R_k)
 // where sat clamps to [-S, S] (S = 32767; symmetric so |x| never overflows) and g is
 // normalisation g(m) = m - (m >> shift) or offset g(m) = max(m - offset, 0).
+//
+// Box-plus rule (kBoxPlus): the same t_k, signs and posterior update, but the magnitude sent to
+// edge k is the box-plus of the other magnitudes a_j = min(|t_j|, limit) << h, computed as
+// prefix [+] suffix (F_k = a_0 [+] ... [+] a_{k-1}, B_k = a_k [+] ... [+] a_{d-1}) in 16-bit
+// integers at 2^h times the message resolution (h = 2 at 8 units per LLR, 0 at 32 or more:
+// rounding each of the chain's d pairwise steps to the message grid loses frames), then rounded
+// back: m_k = min((F_k [+] B_{k+1} + 2^(h-1)) >> h, limit). A check of degree 1 sends the limit.
 // Posteriors are 16-bit because 8-bit ones saturate on the bundled codes' degree-12..24 columns and
 // cost far more than 0.02 in efficiency (docs/codes.md); messages, the bulk of the decoder's
 // memory traffic, can be 8-bit at a scale where the clip at 127 never binds in practice.
@@ -33,7 +40,11 @@ namespace qkdpp::kernels {
 enum class MinSumPrecision { kInt8, kInt16 };
 // kNormalized: g(m) = m - (m >> shift); kOffset: max(m - offset, 0); kScaledOffset:
 // max(round(scale_factor m) - offset, 0) with the factor in Q15 (the decoder rounds it).
-enum class MinSumVariant { kNormalized, kOffset, kScaledOffset };
+// kBoxPlus is not a min-sum rule but an approximate sum-product on the same layered schedule:
+// each check message is the box-plus of the other inputs (forward-backward), with the pairwise
+// box-plus |a [+] b| = min(a, b) + c(a + b) - c(|a - b|), c(u) = max(C - u / 4, 0), the linear
+// approximation of log(1 + e^-u) (C = boxplus_correction); see "Box-plus rule" below.
+enum class MinSumVariant { kNormalized, kOffset, kScaledOffset, kBoxPlus };
 
 // Defaults: 16-bit offset min-sum with offset 0.5 (in LLR units), the best of the variants measured
 // on the bundled family (docs/codes.md).
@@ -43,6 +54,9 @@ struct MinSumConfig {
   int normalization_shift = 3;  // g(m) = m - (m >> 3): factor 0.875
   int offset = 32;              // g(m) = max(m - 32, 0)
   float scale_factor = 0.75f;   // kScaledOffset only
+  // kBoxPlus only: C of the correction c(u) = max(C - u / 4, 0), in LLR units. 0.625 is the
+  // chord of log(1 + e^-u) on [0, 2.5]; a few percent either way costs frames (docs/decoders.md).
+  float boxplus_correction = 0.625f;
   // kOffset only: offsets by the receiving column's degree (entry d - 1 for degree d, the last
   // entry for every higher degree); empty: `offset` for all. The message to a degree-d column
   // is max(m - degree_offsets[d - 1], 0) (docs/decoders.md "Per-degree offsets").
@@ -106,6 +120,8 @@ class MinSumDecoder {
   int channel_bound_ = 0;                   // channel values are clamped to +-channel_bound_
   bool exact_ = false;                      // see detail::MinSumView::exact
   std::vector<std::int16_t> block_offset_;  // per block (MinSumConfig::degree_offsets), or empty
+  int boxplus_shift_ = 0;                   // box-plus rule: extra resolution bits h
+  int boxplus_correction_ = 0;              // box-plus rule: C in units of 2^-h of a message unit
   std::vector<std::uint8_t, AlignedAllocator<std::uint8_t>> posterior_, messages_, syndrome_,
       scratch_, cursors_, channel_;  // channel_: quantised channel values, laid out as posterior_
   bool has_state_ = false;

@@ -104,6 +104,9 @@ inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
       attenuated = xsimd::max(B(_mm_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
 #endif
       break;
+    case MinSumVariant::kBoxPlus:  // update_chunk_boxplus
+      attenuated = m;
+      break;
   }
   return xsimd::min(attenuated, B(v.message_limit));
 }
@@ -177,6 +180,113 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
   }
 }
 
+// The box-plus rule's pairwise step on magnitude vectors (detail::boxplus_magnitude).
+inline B boxplus(const B& a, const B& b, const B& correction) noexcept {
+  const B zero(0);
+  const B c_sum = xsimd::max(correction - ((a + b) >> 2), zero);
+  const B c_diff = xsimd::max(correction - (xsimd::abs(a - b) >> 2), zero);
+  return xsimd::max(xsimd::min(a, b) + c_sum - c_diff, zero);
+}
+
+// update_chunk for the box-plus rule: the first pass stores t_k and the prefix F_k of each block,
+// the second walks the blocks backwards with the running suffix (MinSumDecoder's header).
+template <std::size_t U, bool Exact, class M>
+inline void update_chunk_boxplus(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
+                                 std::size_t valid, const Posterior* syn, M* layer_messages,
+                                 MinSumCursor* cursors) noexcept {
+  const std::size_t z = v.z, stride = v.stride;
+  const B low(static_cast<Posterior>(-v.saturation)), one(1), limit(v.message_limit);
+  const B correction(v.boxplus_correction),
+      half(static_cast<Posterior>((1 << v.boxplus_shift) >> 1));
+  const int h = v.boxplus_shift;
+  Posterior* const scratch = v.scratch;
+  Posterior* const tmp = scratch + degree * U * kW;
+  Posterior* const prefix = tmp + kW;
+  const auto lanes = [valid](std::size_t u) {
+    return valid > u * kW ? (valid - u * kW < kW ? valid - u * kW : kW) : std::size_t{0};
+  };
+  const auto advance = [z](std::size_t o, std::size_t by) {
+    return o + by >= z ? o + by - z : o + by;
+  };
+  const auto magnitude = [&limit, h](const B& t) { return xsimd::min(xsimd::abs(t), limit) << h; };
+  B forward[U], backward[U], sign[U];
+#pragma GCC unroll 4
+  for (std::size_t u = 0; u < U; ++u) {
+    forward[u] = B(0);
+    backward[u] = B(0);
+    sign[u] = B::load_aligned(syn + i0 + u * kW);
+  }
+  for (std::size_t k = 0; k < degree; ++k) {
+    const MinSumCursor c = cursors[k];
+    const M* msg = layer_messages + k * stride + i0;
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) {
+      const B l = load_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp);
+      const B r_old = load_messages(msg + u * kW);
+      const B t = Exact ? l - r_old : xsimd::max(xsimd::ssub(l, r_old), low);
+      t.store_aligned(scratch + (k * U + u) * kW);
+      sign[u] ^= t;
+      const B a = magnitude(t);
+      if (k == 0) {
+        forward[u] = a;
+      } else {
+        forward[u].store_aligned(prefix + (k * U + u) * kW);
+        forward[u] = boxplus(forward[u], a, correction);
+      }
+    }
+  }
+  for (std::size_t k = degree; k-- > 0;) {
+    MinSumCursor& c = cursors[k];
+    M* msg = layer_messages + k * stride + i0;
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) {
+      const B t = B::load_aligned(scratch + (k * U + u) * kW);
+      const B a = magnitude(t);
+      B out;
+      if (degree == 1) {
+        out = limit << h;
+      } else if (k + 1 == degree) {
+        out = B::load_aligned(prefix + (k * U + u) * kW);
+      } else if (k == 0) {
+        out = backward[u];
+      } else {
+        out = boxplus(B::load_aligned(prefix + (k * U + u) * kW), backward[u], correction);
+      }
+      backward[u] = k + 1 == degree ? a : boxplus(backward[u], a, correction);
+      const B m = xsimd::min((out + half) >> h, limit);
+      const B message = apply_sign(m, (sign[u] ^ t) | one);
+      store_messages(msg + u * kW, message);
+      store_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp,
+                    Exact ? t + message : xsimd::max(xsimd::sadd(t, message), low));
+    }
+    c.offset = advance(c.offset, U * kW);
+  }
+}
+
+template <bool Exact, class M>
+void iterate_layers_boxplus(const MinSumView<M>& v) noexcept {
+  constexpr std::size_t kUnroll = kMinSumChunkVectors;
+  const std::size_t z = v.z, stride = v.stride;
+  MinSumCursor* const cursors = v.cursors;
+  for (std::size_t r = 0; r < v.layers; ++r) {
+    const std::size_t b0 = v.layer_ptr[r], degree = v.layer_ptr[r + 1] - b0;
+    for (std::size_t k = 0; k < degree; ++k) {
+      cursors[k] = {v.posterior + v.block_col[b0 + k] * stride, v.block_shift[b0 + k]};
+    }
+    const Posterior* syn = v.syndrome + r * stride;
+    M* const layer_messages = v.messages + b0 * stride;
+    std::size_t i0 = 0;
+    for (; i0 + kUnroll * kW <= z; i0 += kUnroll * kW) {
+      update_chunk_boxplus<kUnroll, Exact>(v, degree, i0, kUnroll * kW, syn, layer_messages,
+                                           cursors);
+    }
+    for (; i0 < z; i0 += kW) {
+      update_chunk_boxplus<1, Exact>(v, degree, i0, z - i0 < kW ? z - i0 : kW, syn, layer_messages,
+                                     cursors);
+    }
+  }
+}
+
 template <bool Exact, bool PerBlock, class M>
 void iterate_layers(const MinSumView<M>& v) noexcept {
   constexpr std::size_t kUnroll = kMinSumChunkVectors;
@@ -204,7 +314,13 @@ void iterate_layers(const MinSumView<M>& v) noexcept {
 
 template <class M>
 void iterate(const MinSumView<M>& v) noexcept {
-  if (v.block_offset) {
+  if (v.rule == MinSumVariant::kBoxPlus) {
+    if (v.exact) {
+      iterate_layers_boxplus<true>(v);
+    } else {
+      iterate_layers_boxplus<false>(v);
+    }
+  } else if (v.block_offset) {
     if (v.exact) {
       iterate_layers<true, true>(v);
     } else {

@@ -1,6 +1,7 @@
 // Both syndrome decoders (reference BP; layered min-sum with 16- and 8-bit messages, over the
-// quasi-cyclic layout and over the plain matrix) on constructed codes: recovery below threshold,
-// honest failure above it, and rate-adapted frames with punctured and shortened bits.
+// quasi-cyclic layout and over the plain matrix; the 8-bit box-plus rule) on constructed codes:
+// recovery below threshold, honest failure above it, and rate-adapted frames with punctured and
+// shortened bits.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,7 +26,7 @@ QuasiCyclicCode code(double rate) {
   return generate_qc_code(opt);
 }
 
-enum class Setup { kBp, kMinSum16Qc, kMinSum8Qc, kMinSum16Plain };
+enum class Setup { kBp, kMinSum16Qc, kMinSum8Qc, kMinSum16Plain, kBoxPlus8Qc };
 
 std::string name(const ::testing::TestParamInfo<Setup>& info) {
   switch (info.param) {
@@ -37,6 +38,8 @@ std::string name(const ::testing::TestParamInfo<Setup>& info) {
       return "ms8_qc";
     case Setup::kMinSum16Plain:
       return "ms16_plain";
+    case Setup::kBoxPlus8Qc:
+      return "boxplus8_qc";
   }
   return "unknown";
 }
@@ -47,9 +50,10 @@ class Decoders : public ::testing::TestWithParam<Setup> {
   SyndromeDecoder make(const QuasiCyclicCode& qc) {
     h_ = qc.expand();
     qc_ = qc;
-    DecoderConfig config =
-        default_decoder_config(GetParam() == Setup::kMinSum8Qc ? kernels::MinSumPrecision::kInt8
-                                                               : kernels::MinSumPrecision::kInt16);
+    const bool eight = GetParam() == Setup::kMinSum8Qc || GetParam() == Setup::kBoxPlus8Qc;
+    DecoderConfig config = default_decoder_config(eight ? kernels::MinSumPrecision::kInt8
+                                                        : kernels::MinSumPrecision::kInt16);
+    if (GetParam() == Setup::kBoxPlus8Qc) config.min_sum.variant = kernels::MinSumVariant::kBoxPlus;
     config.kind = GetParam() == Setup::kBp ? DecoderKind::kBeliefPropagation : DecoderKind::kMinSum;
     return SyndromeDecoder(h_, GetParam() == Setup::kMinSum16Plain ? nullptr : &qc_, config);
   }
@@ -170,7 +174,7 @@ TEST_P(Decoders, RejectLengthMismatches) {
 
 INSTANTIATE_TEST_SUITE_P(All, Decoders,
                          ::testing::Values(Setup::kBp, Setup::kMinSum16Qc, Setup::kMinSum8Qc,
-                                           Setup::kMinSum16Plain),
+                                           Setup::kMinSum16Plain, Setup::kBoxPlus8Qc),
                          name);
 
 TEST(DecoderConfigs, HighDegreeChecksUseTheScaledOffsetRule) {
@@ -185,6 +189,9 @@ TEST(DecoderConfigs, HighDegreeChecksUseTheScaledOffsetRule) {
     EXPECT_EQ(high.offset, std::lround(0.375 * config.min_sum.llr_scale));  // 3/8 LLR
     config.adapt_to_check_degree = false;
     EXPECT_EQ(effective_min_sum_config(config, 40.0).variant, kernels::MinSumVariant::kOffset);
+    config.adapt_to_check_degree = true;
+    config.min_sum.variant = kernels::MinSumVariant::kBoxPlus;  // needs no attenuation: kept
+    EXPECT_EQ(effective_min_sum_config(config, 40.0).variant, kernels::MinSumVariant::kBoxPlus);
   }
 }
 

@@ -29,6 +29,7 @@ struct FerCommandOptions {
   // Min-sum tuning; negative: the default of the precision (engine::default_decoder_config).
   int shift = -1, offset = -1, limit = -1;
   double factor = -1;
+  double correction = -1;      // box-plus correction C in LLR units
   std::string degree_offsets;  // "O1,O2,...": offsets for column degrees 1, 2, ... (last: higher)
   float scale = -1.0f;
   std::string rate_adaption;
@@ -119,15 +120,25 @@ void run_fer(const FerCommandOptions& opt) {
   if (opt.scale >= 0) fer.decoder.min_sum.llr_scale = opt.scale;
   // Without --variant: the protocol's rule (offset, or scaled-offset on high-degree checks).
   fer.decoder.adapt_to_check_degree = opt.variant.empty() && opt.offset < 0 && opt.shift < 0 &&
-                                      opt.factor < 0 && opt.degree_offsets.empty();
+                                      opt.factor < 0 && opt.correction < 0 &&
+                                      opt.degree_offsets.empty();
   if (opt.variant == "normalized") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kNormalized;
   } else if (opt.variant == "offset") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kOffset;
   } else if (opt.variant == "scaled") {
     fer.decoder.min_sum.variant = kernels::MinSumVariant::kScaledOffset;
+  } else if (opt.variant == "boxplus") {
+    fer.decoder.min_sum.variant = kernels::MinSumVariant::kBoxPlus;
   } else if (!opt.variant.empty()) {  // empty: default_decoder_config's offset rule
-    throw InputError("--variant: '" + opt.variant + "' is not normalized, offset or scaled");
+    throw InputError("--variant: '" + opt.variant +
+                     "' is not normalized, offset, scaled or boxplus");
+  }
+  if (opt.correction >= 0) {
+    if (fer.decoder.min_sum.variant != kernels::MinSumVariant::kBoxPlus)
+      throw InputError("--correction applies to the boxplus variant only");
+    if (opt.correction > 4.0) throw InputError("--correction must be in [0, 4]");
+    fer.decoder.min_sum.boxplus_correction = static_cast<float>(opt.correction);
   }
   if (!fer.decoder.min_sum.degree_offsets.empty() &&
       fer.decoder.min_sum.variant != kernels::MinSumVariant::kOffset) {
@@ -182,6 +193,7 @@ void run_fer(const FerCommandOptions& opt) {
       j["shift"] = fer.decoder.min_sum.normalization_shift;
       j["offset"] = fer.decoder.min_sum.offset;
       j["factor"] = fer.decoder.min_sum.scale_factor;
+      j["correction"] = fer.decoder.min_sum.boxplus_correction;
       j["degree_offsets"] = fer.decoder.min_sum.degree_offsets;
       j["scale"] = fer.decoder.min_sum.llr_scale;
       j["message_limit"] = fer.decoder.min_sum.message_limit;
@@ -242,13 +254,17 @@ void register_fer_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option(
          "--variant", opt->variant,
-         "Min-sum variant: normalized, offset or scaled (default, without --offset, --shift "
-         "or --factor either: as the protocol decodes, offset or, on codes of mean check "
-         "degree >= 24, scaled 0.875 with offset 3/8 LLR)")
+         "Min-sum variant: normalized, offset, scaled, or boxplus (approximate sum-product on "
+         "the same layered schedule; default, without --offset, --shift or --factor either: "
+         "as the protocol decodes, offset or, on codes of mean check degree >= 24, scaled "
+         "0.875 with offset 3/8 LLR)")
       ->capture_default_str();
   cmd->add_option("--factor", opt->factor,
                   "Scaled min-sum: messages scaled by this factor (0, 1), then the offset "
                   "subtracted (default 0.75)");
+  cmd->add_option("--correction", opt->correction,
+                  "Box-plus: correction c(u) = max(C - u/4, 0) at C LLR, in [0, 4] (default "
+                  "0.625)");
   cmd->add_option("--shift", opt->shift,
                   "Normalized min-sum: messages scaled by 1 - 2^-shift (default 3)");
   cmd->add_option("--offset", opt->offset,
@@ -259,7 +275,7 @@ void register_fer_command(CLI::App& app) {
   cmd->add_option("--limit", opt->limit,
                   "Min-sum check-message clip in fixed-point units (default 0: none)");
   cmd->add_option("--scale", opt->scale,
-                  "Min-sum fixed-point units per unit of LLR (default 64 for 16 bits, 4 for 8)");
+                  "Min-sum fixed-point units per unit of LLR (default 64 for 16 bits, 8 for 8)");
   cmd->add_option("--max-iter", opt->fer.max_iterations, "Maximum decoder iterations")
       ->capture_default_str();
   cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores)");

@@ -36,10 +36,10 @@ struct MinSumView {
   Posterior* posterior = nullptr;       // block column c at c * stride; [z, stride) unused
   M* messages = nullptr;                // block b at b * stride; padding lanes are scratch
   const Posterior* syndrome = nullptr;  // layer r at r * stride: 0 or -1, 0 in the padding
-  Posterior* scratch = nullptr;         // (kMinSumChunkVectors max layer degree + 1) * kMinSumLanes
-  MinSumCursor* cursors = nullptr;      // max layer degree entries (SIMD levels only)
-  Posterior saturation = 0;             // S: posteriors stay in [-S, S]
-  Posterior message_limit = 0;          // |R| <= message_limit, representable in M
+  Posterior* scratch = nullptr;     // (kMinSumChunkVectors max layer degree + 1) * kMinSumLanes, x2
+  MinSumCursor* cursors = nullptr;  // max layer degree entries (SIMD levels only)
+  Posterior saturation = 0;         // S: posteriors stay in [-S, S]
+  Posterior message_limit = 0;      // |R| <= message_limit, representable in M
   // The check rule g (MinSumVariant): normalised m - (m >> parameter), offset
   // max(m - parameter, 0), or scaled-offset max(round(m factor / 2^15) - parameter, 0).
   MinSumVariant rule = MinSumVariant::kOffset;
@@ -51,7 +51,23 @@ struct MinSumView {
   // Offset rule only: the offset of each block's messages (by its column's degree), or null for
   // `parameter` everywhere.
   const Posterior* block_offset = nullptr;
+  // Box-plus rule only: the extra resolution bits h and the correction constant C at that
+  // resolution (MinSumDecoder's header). `scratch` then holds twice the vectors (prefixes too).
+  int boxplus_shift = 0;
+  Posterior boxplus_correction = 0;
 };
+
+// The box-plus rule's pairwise magnitude step on nonnegative 16-bit values (a, b < 2^14):
+// min(a, b) + c(a + b) - c(|a - b|), floored at 0, c(u) = max(C - (u >> 2), 0). Shared by the
+// scalar reference and the tests; the vector loops spell the same operations.
+inline int boxplus_magnitude(int a, int b, int correction) noexcept {
+  const auto c = [correction](int u) {
+    const int v = correction - (u >> 2);
+    return v > 0 ? v : 0;
+  };
+  const int m = (a < b ? a : b) + c(a + b) - c(a > b ? a - b : b - a);
+  return m > 0 ? m : 0;
+}
 
 template <class M>
 struct MinSumFns {
