@@ -5,11 +5,11 @@ For every code and decoder: the QBER where the FER crosses TARGET (log-FER inter
 between the two points around it), the efficiency f = M / (N h2(q)) there, and for min-sum the
 efficiency cost against bp at the same FER when bp results exist.
 
-usage: tools/plot_fer.py RESULTS_DIR OUT_PREFIX [TARGET=0.1] [THRESHOLDS_OUT]
+usage: tools/plot_fer.py RESULTS_DIR OUT_PREFIX [TARGET=0.1] [THRESHOLDS_OUT [DECODER=ms8]]
        writes OUT_PREFIX-n16.png and OUT_PREFIX-n20.png, prints a Markdown table, and with
-       THRESHOLDS_OUT writes the ms8 crossings as "name qber" lines (datasets/codes/thresholds.txt,
-       read by the protocol to choose codes); a curve that starts above TARGET gets half its
-       lowest scanned QBER
+       THRESHOLDS_OUT writes DECODER's crossings as "name qber" lines (datasets/codes/thresholds.txt
+       for ms8, thresholds-boxplus.txt for bx8, read by the protocol to choose codes); a curve that
+       starts above TARGET gets half its lowest scanned QBER
 """
 import glob
 import json
@@ -23,8 +23,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 LABELS = {"ms16": "min-sum, 16-bit messages", "ms8": "min-sum, 8-bit messages",
-          "bp": "BP (reference)"}
-STYLES = {"ms16": "-o", "ms8": "--s", "bp": ":^"}
+          "bx8": "box-plus, 8-bit messages", "bp": "BP (reference)"}
+STYLES = {"ms16": "-o", "ms8": "--s", "bx8": "-.d", "bp": ":^"}
+RULES = {"ms8": "8-bit min-sum", "bx8": "8-bit box-plus"}
 
 
 def h2(q):
@@ -47,6 +48,9 @@ def main():
     results, prefix = sys.argv[1], sys.argv[2]
     target = float(sys.argv[3]) if len(sys.argv) > 3 else 0.1
     thresholds_out = sys.argv[4] if len(sys.argv) > 4 else None
+    chosen = sys.argv[5] if len(sys.argv) > 5 else "ms8"
+    if chosen not in RULES:
+        sys.exit(f"plot_fer.py: thresholds are written for {', '.join(RULES)}, not {chosen}")
     thresholds = {}
     runs = {}
     for path in sorted(glob.glob(os.path.join(results, "*.json"))):
@@ -65,7 +69,7 @@ def main():
             ref = None
             if "bp" in runs[code]:
                 ref = crossing(runs[code]["bp"]["points"], target)
-            for decoder in ("bp", "ms16", "ms8"):
+            for decoder in ("bp", "ms16", "ms8", "bx8"):
                 if decoder not in runs[code]:
                     continue
                 run = runs[code][decoder]
@@ -74,7 +78,7 @@ def main():
                             STYLES[decoder], color=colour, markersize=3,
                             label=f"{code[6:]} {decoder}")
                 q = crossing(pts, target)
-                if decoder == "ms8":
+                if decoder == chosen:
                     if q is not None:
                         thresholds[code] = q
                     elif pts and pts[0]["fer"] >= target:
@@ -101,9 +105,9 @@ def main():
 
     if thresholds_out:
         with open(thresholds_out, "w") as out:
-            out.write("# QBER where the 8-bit min-sum decoder's FER reaches %g at the mother rate\n"
+            out.write("# QBER where the %s decoder's FER reaches %g at the mother rate\n"
                       "# (tools/fer_family.sh, then tools/plot_fer.py); read by the protocol.\n"
-                      % target)
+                      % (RULES[chosen], target))
             for code in sorted(thresholds):
                 out.write(f"{code} {thresholds[code]:.5f}\n")
 

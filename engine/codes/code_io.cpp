@@ -498,9 +498,10 @@ void save_text_file(const std::filesystem::path& path, const std::string& text) 
                   ec.message());
 }
 
-std::map<std::string, double> load_thresholds(const std::filesystem::path& directory) {
+std::map<std::string, double> load_thresholds(const std::filesystem::path& directory,
+                                              const std::string& file) {
   std::map<std::string, double> thresholds;
-  std::ifstream in(directory / "thresholds.txt");
+  std::ifstream in(directory / file);
   std::string line;
   std::size_t number = 0;
   while (std::getline(in, line)) {
@@ -510,7 +511,7 @@ std::map<std::string, double> load_thresholds(const std::filesystem::path& direc
     std::string name;
     double q = 0;
     if (!(fields >> name >> q) || !(q > 0.0 && q < 0.5)) {
-      throw InputError((directory / "thresholds.txt").string() + ":" + std::to_string(number) +
+      throw InputError((directory / file).string() + ":" + std::to_string(number) +
                        ": expected 'name qber'");
     }
     thresholds[name] = q;

@@ -46,9 +46,10 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> load_rate_adaption_csv(
 // Writes atomically (temporary name, then rename); IoError on failure.
 void save_text_file(const std::filesystem::path& path, const std::string& text);
 
-// The measured decoding thresholds of a code directory: its thresholds.txt ("name qber" lines,
-// '#' comments; written by tools/plot_fer.py) as name -> QBER; empty when the file is absent,
-// InputError naming the line when it is malformed.
-std::map<std::string, double> load_thresholds(const std::filesystem::path& directory);
+// The measured decoding thresholds of a code directory: its thresholds.txt, or another file of
+// the directory ("name qber" lines, '#' comments; written by tools/plot_fer.py), as name -> QBER;
+// empty when the file is absent, InputError naming the line when it is malformed.
+std::map<std::string, double> load_thresholds(const std::filesystem::path& directory,
+                                              const std::string& file = "thresholds.txt");
 
 }  // namespace qkdpp::engine

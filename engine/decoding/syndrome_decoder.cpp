@@ -7,10 +7,25 @@
 
 namespace qkdpp::engine {
 
-DecoderConfig default_decoder_config(kernels::MinSumPrecision precision) {
+CheckRule parse_check_rule(const std::string& name) {
+  if (name == "min-sum") return CheckRule::kMinSum;
+  if (name == "boxplus") return CheckRule::kBoxPlus;
+  throw InputError("check rule '" + name + "' is unknown (min-sum or boxplus)");
+}
+
+std::string to_string(CheckRule rule) {
+  return rule == CheckRule::kBoxPlus ? "boxplus" : "min-sum";
+}
+
+std::string thresholds_file(CheckRule rule) {
+  return rule == CheckRule::kBoxPlus ? "thresholds-boxplus.txt" : "thresholds.txt";
+}
+
+DecoderConfig default_decoder_config(kernels::MinSumPrecision precision, CheckRule rule) {
   DecoderConfig config;
   config.min_sum.precision = precision;
-  config.min_sum.variant = kernels::MinSumVariant::kOffset;
+  config.min_sum.variant = rule == CheckRule::kBoxPlus ? kernels::MinSumVariant::kBoxPlus
+                                                       : kernels::MinSumVariant::kOffset;
   // 8-bit messages clip at 127 units: at 8 units per LLR that is 16 (never binding in practice).
   if (precision == kernels::MinSumPrecision::kInt8) {
     config.min_sum.llr_scale = 8.0f;

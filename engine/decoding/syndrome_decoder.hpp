@@ -34,9 +34,23 @@ inline constexpr double kHighCheckDegree = 24.0;
 kernels::MinSumConfig effective_min_sum_config(const DecoderConfig& config,
                                                double mean_check_degree);
 
-// Tuned min-sum settings for a precision (offset min-sum, offset 0.5 in LLR units; the 8-bit
-// scale trades resolution against posterior saturation).
-DecoderConfig default_decoder_config(kernels::MinSumPrecision precision);
+// The check rule of the protocol's fast decoder: min-sum (offset, or scaled on high-degree
+// checks; the fastest) or box-plus (approximate sum-product: about twice the work per iteration,
+// the reference BP's efficiency; docs/decoders.md "Box-plus rule").
+enum class CheckRule { kMinSum, kBoxPlus };
+
+// "min-sum" or "boxplus"; InputError otherwise.
+CheckRule parse_check_rule(const std::string& name);
+std::string to_string(CheckRule rule);
+
+// The file of a code directory holding the thresholds measured for a rule (datasets/codes:
+// thresholds.txt for min-sum, thresholds-boxplus.txt for box-plus).
+std::string thresholds_file(CheckRule rule);
+
+// Tuned settings for a precision (min-sum: offset 0.5 in LLR units; the 8-bit scale trades
+// resolution against posterior saturation) and rule.
+DecoderConfig default_decoder_config(kernels::MinSumPrecision precision,
+                                     CheckRule rule = CheckRule::kMinSum);
 
 // "bp" or "ms"; InputError otherwise.
 DecoderKind parse_decoder_kind(const std::string& name);

@@ -106,7 +106,8 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
   return family;
 }
 
-CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned log2_n) {
+CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned log2_n,
+                               const std::string& thresholds) {
   std::vector<std::filesystem::path> files;
   const std::string prefix = "qkdpp-n" + std::to_string(log2_n) + "-r";
   std::error_code ec;
@@ -121,7 +122,7 @@ CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned 
     throw InputError(directory.string() + ": no bundled codes " + prefix + "*.qc");
   }
   std::sort(files.begin(), files.end());
-  return load(files, load_thresholds(directory));
+  return load(files, load_thresholds(directory, thresholds));
 }
 
 std::size_t CodeFamily::index_of(const std::string& name) const {

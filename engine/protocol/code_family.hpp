@@ -71,9 +71,11 @@ class CodeFamily {
   static CodeFamily load(const std::vector<std::filesystem::path>& files,
                          const std::map<std::string, double>& thresholds,
                          double modulated_fraction = 0.10);
-  // The bundled family qkdpp-n<log2_n>-r*.qc of `directory` (datasets/codes), with its
-  // thresholds.txt ("name qber" lines) when present.
-  static CodeFamily bundled(const std::filesystem::path& directory, unsigned log2_n);
+  // The bundled family qkdpp-n<log2_n>-r*.qc of `directory` (datasets/codes), with the
+  // thresholds of `thresholds` ("name qber" lines; thresholds_file() of the decoder's rule) when
+  // present.
+  static CodeFamily bundled(const std::filesystem::path& directory, unsigned log2_n,
+                            const std::string& thresholds = "thresholds.txt");
 
   std::size_t frame_bits() const noexcept { return frame_bits_; }
   std::size_t modulated_bits() const noexcept { return modulated_bits_; }

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/decoding/syndrome_decoder.hpp"
+#include "engine/protocol/code_family.hpp"
 #include "engine/protocol/security.hpp"
 
 namespace qkdpp::tools {
@@ -28,6 +30,18 @@ struct SecurityCliOptions {
   engine::SecurityParameters resolve() const;
 };
 void add_security_options(CLI::App* cmd, SecurityCliOptions& out);
+
+// Bob's decoder options shared by `run` and `distill` (--precision, --rule).
+struct DecoderCliOptions {
+  std::string precision = "8";
+  std::string rule = "min-sum";
+  engine::CheckRule check_rule() const;  // InputError for an unknown rule
+  // The protocol's decoder settings (InputError naming a bad value).
+  engine::DecoderConfig resolve() const;
+  // The bundled family of 2^log2_n-bit codes with the thresholds measured for the rule.
+  engine::CodeFamily family(unsigned log2_n) const;
+};
+void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out);
 
 // The bundled codes: $QKDPP_DATA_DIR/codes, or datasets/codes of the source tree.
 std::filesystem::path default_code_dir();

@@ -25,7 +25,7 @@ struct DistillOptions {
   std::string qber = "0.03";
   std::size_t blocks = 10;
   std::uint64_t seed = 1;
-  std::string precision = "8";
+  DecoderCliOptions decoder;
   SecurityCliOptions security;
   double optimism = 0.0;
   double reveal = 0.01;
@@ -41,14 +41,9 @@ struct DistillOptions {
 void run_distill(const DistillOptions& opt) {
   if (opt.family != 16 && opt.family != 20) throw InputError("--family must be 16 or 20");
   if (opt.blocks == 0) throw InputError("--blocks must be positive");
-  if (opt.precision != "8" && opt.precision != "16") {
-    throw InputError("--precision: '" + opt.precision + "' is not 8 or 16");
-  }
   engine::ProtocolConfig config;
-  config.family = std::make_shared<const engine::CodeFamily>(
-      engine::CodeFamily::bundled(default_code_dir(), opt.family));
-  config.decoder = engine::default_decoder_config(
-      opt.precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16);
+  config.decoder = opt.decoder.resolve();
+  config.family = std::make_shared<const engine::CodeFamily>(opt.decoder.family(opt.family));
   config.optimism = opt.optimism;
   config.reveal_fraction = opt.reveal;
   config.max_blind_rounds = opt.rounds;
@@ -128,6 +123,7 @@ void run_distill(const DistillOptions& opt) {
   const double f = shannon > 0 ? leak / shannon : 0.0;
   nlohmann::json summary = {
       {"blocks", opt.blocks},
+      {"rule", engine::to_string(opt.decoder.check_rule())},
       {"accepted", accepted},
       {"statuses", statuses},
       {"block_failure_rate", 1.0 - static_cast<double>(accepted) / static_cast<double>(opt.blocks)},
@@ -170,8 +166,7 @@ void register_distill_command(CLI::App& app) {
   cmd->add_option("--blocks", opt->blocks, "Blocks to run")->capture_default_str();
   cmd->add_option("--seed", opt->seed, "Seed of keys and of Alice's randomness")
       ->capture_default_str();
-  cmd->add_option("--precision", opt->precision, "Decoder messages: 8 or 16 bits")
-      ->capture_default_str();
+  add_decoder_options(cmd, opt->decoder);
   add_security_options(cmd, opt->security);
   cmd->add_option("--optimism", opt->optimism,
                   "First-round rate: the code's threshold efficiency times (1 + optimism)")

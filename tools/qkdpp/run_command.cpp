@@ -37,7 +37,7 @@ struct RunOptions {
   std::string code = "qkdpp-n20";
   SecurityCliOptions security;
   double abort_qber = 0.11;
-  std::string precision = "8";
+  DecoderCliOptions decoder;
   std::uint64_t seed = 0;
   std::string json;
   bool quiet = false;
@@ -85,7 +85,8 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
                           : std::filesystem::absolute(input).lexically_normal().string()},
             {"input_bits", input_bits},
             {"code", opt.code},
-            {"precision", opt.precision},
+            {"precision", opt.decoder.precision},
+            {"rule", opt.decoder.rule},
             {"round_iter", opt.round_iter},
             {"abort_qber", opt.abort_qber},
             {"seed", opt.seed},
@@ -118,15 +119,10 @@ unsigned family_bits(const std::string& code) {
 void run_run(const RunOptions& opt) {
   const std::filesystem::path input =
       opt.input.empty() ? demo_input() : std::filesystem::path(opt.input);  // or tcp://HOST:PORT
-  if (opt.precision != "8" && opt.precision != "16") {
-    throw InputError("--precision: '" + opt.precision + "' is not 8 or 16");
-  }
   engine::PipelineOptions po;
   engine::ProtocolConfig& pc = po.protocol;
-  pc.family = std::make_shared<const engine::CodeFamily>(
-      engine::CodeFamily::bundled(default_code_dir(), family_bits(opt.code)));
-  pc.decoder = engine::default_decoder_config(
-      opt.precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16);
+  pc.decoder = opt.decoder.resolve();
+  pc.family = std::make_shared<const engine::CodeFamily>(opt.decoder.family(family_bits(opt.code)));
   pc.security = opt.security.resolve();
   if (!(opt.abort_qber > 0.0 && opt.abort_qber < 0.5)) {
     throw InputError("--abort-qber must lie in (0, 0.5)");
@@ -425,8 +421,7 @@ void register_run_command(CLI::App& app) {
   add_security_options(cmd, opt->security);
   cmd->add_option("--abort-qber", opt->abort_qber, "Abort blocks above this QBER")
       ->capture_default_str();
-  cmd->add_option("--precision", opt->precision, "Decoder messages: 8 or 16 bits")
-      ->capture_default_str();
+  add_decoder_options(cmd, opt->decoder);
   cmd->add_option("--round-iter", opt->round_iter,
                   "Decoder iterations of a blind round that another round can follow: fewer is "
                   "faster and costs efficiency (docs/pipeline.md)")

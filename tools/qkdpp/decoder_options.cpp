@@ -1,0 +1,32 @@
+// Command-line options of Bob's decoder (shared by `qkdpp run` and `qkdpp distill`).
+#include "engine/core/error.hpp"
+#include "tools/qkdpp/commands.hpp"
+
+namespace qkdpp::tools {
+
+engine::CheckRule DecoderCliOptions::check_rule() const { return engine::parse_check_rule(rule); }
+
+engine::DecoderConfig DecoderCliOptions::resolve() const {
+  if (precision != "8" && precision != "16") {
+    throw InputError("--precision: '" + precision + "' is not 8 or 16");
+  }
+  return engine::default_decoder_config(
+      precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16,
+      check_rule());
+}
+
+engine::CodeFamily DecoderCliOptions::family(unsigned log2_n) const {
+  return engine::CodeFamily::bundled(default_code_dir(), log2_n,
+                                     engine::thresholds_file(check_rule()));
+}
+
+void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
+  cmd->add_option("--precision", out.precision, "Decoder messages: 8 or 16 bits")
+      ->capture_default_str();
+  cmd->add_option("--rule", out.rule,
+                  "Decoder check rule: min-sum (fastest) or boxplus (approximate sum-product: "
+                  "about half the speed, 0.03-0.08 lower f; docs/decoders.md)")
+      ->capture_default_str();
+}
+
+}  // namespace qkdpp::tools
