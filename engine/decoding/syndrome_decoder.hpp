@@ -38,6 +38,8 @@ kernels::MinSumConfig effective_min_sum_config(const DecoderConfig& config,
 // checks; the fastest) or box-plus (approximate sum-product: about twice the work per iteration,
 // the reference BP's efficiency; docs/decoders.md "Box-plus rule").
 enum class CheckRule { kMinSum, kBoxPlus };
+// The protocol's default: efficiency first (docs/protocol.md "Measured efficiency").
+inline constexpr CheckRule kDefaultCheckRule = CheckRule::kBoxPlus;
 
 // "min-sum" or "boxplus"; InputError otherwise.
 CheckRule parse_check_rule(const std::string& name);

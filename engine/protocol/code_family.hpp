@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/codes/parity_check_matrix.hpp"
+#include "engine/decoding/syndrome_decoder.hpp"
 
 namespace qkdpp::engine {
 
@@ -28,7 +29,8 @@ struct FamilyCode {
   std::string name;
   QuasiCyclicCode qc;
   // QBER where the fast decoder's frame error rate reaches 10 % at the mother rate (measured,
-  // datasets/codes/thresholds.txt), or an f = 1.25 estimate when not measured.
+  // datasets/codes/thresholds.txt or thresholds-boxplus.txt by the decoder rule), or an f = 1.25
+  // estimate when not measured.
   double threshold_qber = 0.0;
   std::vector<std::uint32_t> key_positions;        // ascending, frame_bits - modulated_bits
   std::vector<std::uint32_t> puncture_candidates;  // untainted greedy order
@@ -75,7 +77,7 @@ class CodeFamily {
   // thresholds of `thresholds` ("name qber" lines; thresholds_file() of the decoder's rule) when
   // present.
   static CodeFamily bundled(const std::filesystem::path& directory, unsigned log2_n,
-                            const std::string& thresholds = "thresholds.txt");
+                            const std::string& thresholds = thresholds_file(kDefaultCheckRule));
 
   std::size_t frame_bits() const noexcept { return frame_bits_; }
   std::size_t modulated_bits() const noexcept { return modulated_bits_; }

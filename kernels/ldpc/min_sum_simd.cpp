@@ -180,12 +180,23 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
   }
 }
 
-// The box-plus rule's pairwise step on magnitude vectors (detail::boxplus_magnitude).
+// x - y floored at 0, for 0 <= x, y < 2^15 (unsigned saturating subtraction).
+inline B subtract_floored(const B& x, const B& y) noexcept {
+#if defined(QKDPP_SIMD_LEVEL_avx2)
+  return _mm256_subs_epu16(x, y);
+#else
+  return _mm_subs_epu16(x, y);
+#endif
+}
+
+// The box-plus rule's pairwise step on magnitude vectors, the same integers as
+// detail::boxplus_magnitude: c(a + b) <= c(|a - b|), so min + c(a + b) - c(|a - b|) floored at 0
+// is min minus their difference, floored.
 inline B boxplus(const B& a, const B& b, const B& correction) noexcept {
-  const B zero(0);
-  const B c_sum = xsimd::max(correction - ((a + b) >> 2), zero);
-  const B c_diff = xsimd::max(correction - (xsimd::abs(a - b) >> 2), zero);
-  return xsimd::max(xsimd::min(a, b) + c_sum - c_diff, zero);
+  const B low = xsimd::min(a, b), high = xsimd::max(a, b);
+  const B c_sum = subtract_floored(correction, (a + b) >> 2);
+  const B c_diff = subtract_floored(correction, (high - low) >> 2);
+  return subtract_floored(low, c_diff - c_sum);
 }
 
 // update_chunk for the box-plus rule: the first pass stores t_k and the prefix F_k of each block,

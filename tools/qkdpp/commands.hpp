@@ -34,7 +34,7 @@ void add_security_options(CLI::App* cmd, SecurityCliOptions& out);
 // Bob's decoder options shared by `run` and `distill` (--precision, --rule).
 struct DecoderCliOptions {
   std::string precision = "8";
-  std::string rule = "min-sum";
+  std::string rule = to_string(engine::kDefaultCheckRule);
   engine::CheckRule check_rule() const;  // InputError for an unknown rule
   // The protocol's decoder settings (InputError naming a bad value).
   engine::DecoderConfig resolve() const;

@@ -28,8 +28,8 @@ struct DistillOptions {
   DecoderCliOptions decoder;
   SecurityCliOptions security;
   double optimism = 0.0;
-  double reveal = 0.01;
-  std::size_t rounds = 8;
+  double reveal = engine::ProtocolConfig{}.reveal_fraction;
+  std::size_t rounds = engine::ProtocolConfig{}.max_blind_rounds;
   std::size_t max_iter = 100;
   std::size_t round_iter = 50;
   bool restart = false;
