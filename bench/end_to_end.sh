@@ -3,7 +3,8 @@
 # both block-size families, with the per-stage busy time and peak memory, as a Markdown table.
 # The first blocks run on the start-up estimate, so every input is 24 blocks (2^20) or 200 blocks
 # (2^16) long and the table also gives the efficiency over the whole run.
-#   usage: bench/end_to_end.sh [path/to/qkdpp] [work dir]
+#   usage: bench/end_to_end.sh [path/to/qkdpp] [work dir]    env: RULE=min-sum (default: the
+#   protocol's default check rule, box-plus)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qkdpp=${1:-$root/build/tools/qkdpp}
@@ -20,7 +21,8 @@ for family in 20 16; do
     for threads in 1 2; do
       report="$work/report-$family-$q-$threads.json"
       rss=$( { /usr/bin/time -f "%M" "$qkdpp" run --input "$raw" -o "$work/keys.h5" -q \
-                 --code "qkdpp-n$family" --threads "$threads" --seed 5 --json "$report" ; } 2>&1 )
+                 --code "qkdpp-n$family" --threads "$threads" --seed 5 --json "$report" \
+                 ${RULE:+--rule "$RULE"} ; } 2>&1 )
       python3 - "$report" "$family" "$q" "$threads" "$rss" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

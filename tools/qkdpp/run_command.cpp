@@ -68,6 +68,8 @@ std::string link_fingerprint(const RunOptions& opt, std::uint64_t input_bits,
   nlohmann::json j = security_fields(po.protocol.security);
   j.update({{"protocol", 1},
             {"code", opt.code},
+            // Alice chooses codes by the rule's thresholds, Bob decodes with it: both must agree.
+            {"rule", opt.decoder.rule},
             {"block_bits", po.protocol.family->key_bits()},
             {"input_bits", input_bits},
             {"abort_qber", opt.abort_qber}});
