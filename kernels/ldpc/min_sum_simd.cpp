@@ -111,40 +111,63 @@ inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
   return xsimd::min(attenuated, B(v.message_limit));
 }
 
+// Offset o advanced by `by` checks within a block of z (by <= z).
+inline std::size_t advance(std::size_t o, std::size_t by, std::size_t z) noexcept {
+  return o + by >= z ? o + by - z : o + by;
+}
+
 // Checks [i0, i0 + U kW) of one layer (U vectors per block, for instruction-level parallelism and
-// fewer loop overheads per vector). `valid` counts the real checks among them.
-// PerBlock: the offset rule with one offset per block (MinSumView::block_offset, the layer's
-// entries at `offsets`).
-template <std::size_t U, bool Exact, bool PerBlock, class M>
-inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
-                         std::size_t valid, const Posterior* syn, M* layer_messages,
-                         MinSumCursor* cursors, const Posterior* offsets) noexcept {
-  const std::size_t z = v.z, stride = v.stride;
-  const B low(static_cast<Posterior>(-v.saturation)), high(v.saturation), one(1);
-  Posterior* const scratch = v.scratch;
-  Posterior* const tmp = scratch + degree * U * kW;
-  const auto lanes = [valid](std::size_t u) {
+// fewer loop overheads per vector), `valid` of them real: the reads and writes every rule shares.
+template <std::size_t U, bool Exact, class M>
+struct Chunk {
+  const MinSumView<M>& v;
+  std::size_t i0, valid;
+  M* layer_messages;  // the layer's first block's messages
+  Posterior* tmp;     // one vector, for segments that wrap around
+  B low;              // -S
+
+  std::size_t lanes(std::size_t u) const noexcept {
     return valid > u * kW ? (valid - u * kW < kW ? valid - u * kW : kW) : std::size_t{0};
-  };
-  const auto advance = [z](std::size_t o, std::size_t by) {
-    return o + by >= z ? o + by - z : o + by;
-  };
+  }
+  M* messages(std::size_t k, std::size_t u) const noexcept {
+    return layer_messages + k * v.stride + i0 + u * kW;
+  }
+  // t = sat(L - R) for vector u of block k. Exact: nothing can saturate (MinSumView::exact), so
+  // the clamps are no-ops and skipped.
+  B extrinsic(const MinSumCursor& c, std::size_t k, std::size_t u) const noexcept {
+    const B l = load_segment(c.column, advance(c.offset, u * kW, v.z), v.z, lanes(u), tmp);
+    const B r_old = load_messages(messages(k, u));
+    return Exact ? l - r_old : xsimd::max(xsimd::ssub(l, r_old), low);
+  }
+  // Stores the new message and the posterior sat(t + message).
+  void update(const MinSumCursor& c, std::size_t k, std::size_t u, const B& t,
+              const B& message) const noexcept {
+    store_messages(messages(k, u), message);
+    store_segment(c.column, advance(c.offset, u * kW, v.z), v.z, lanes(u), tmp,
+                  Exact ? t + message : xsimd::max(xsimd::sadd(t, message), low));
+  }
+};
+
+// The min-sum rules on one chunk. PerBlock: the offset rule with one offset per block
+// (MinSumView::block_offset, the layer's entries at `offsets`).
+template <std::size_t U, bool Exact, bool PerBlock, class M>
+inline void update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree, const Posterior* syn,
+                         MinSumCursor* cursors, const Posterior* offsets) noexcept {
+  const MinSumView<M>& v = ch.v;
+  const B high(v.saturation), one(1);
+  Posterior* const scratch = v.scratch;
   B min1[U], min2[U], sign[U];
 #pragma GCC unroll 4
   for (std::size_t u = 0; u < U; ++u) {
     min1[u] = high;
     min2[u] = high;
-    sign[u] = B::load_aligned(syn + i0 + u * kW);
+    sign[u] = B::load_aligned(syn + ch.i0 + u * kW);
   }
   for (std::size_t k = 0; k < degree; ++k) {
     const MinSumCursor c = cursors[k];
-    const M* msg = layer_messages + k * stride + i0;
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
-      const B l = load_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp);
-      // Exact: nothing can saturate (MinSumView::exact), so the clamps are no-ops and skipped.
-      const B r_old = load_messages(msg + u * kW);
-      const B t = Exact ? l - r_old : xsimd::max(xsimd::ssub(l, r_old), low);
+      const B t = ch.extrinsic(c, k, u);
       t.store_aligned(scratch + (k * U + u) * kW);
       const B mag = xsimd::abs(t);
       min2[u] = xsimd::min(min2[u], xsimd::max(min1[u], mag));
@@ -160,7 +183,6 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
   }
   for (std::size_t k = 0; k < degree; ++k) {
     MinSumCursor& c = cursors[k];
-    M* msg = layer_messages + k * stride + i0;
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
       const B t = B::load_aligned(scratch + (k * U + u) * kW);
@@ -171,12 +193,9 @@ inline void update_chunk(const MinSumView<M>& v, std::size_t degree, std::size_t
       } else {
         m = xsimd::select(xsimd::abs(t) == min1[u], g2[u], g1[u]);
       }
-      const B message = apply_sign(m, (sign[u] ^ t) | one);
-      store_messages(msg + u * kW, message);
-      store_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp,
-                    Exact ? t + message : xsimd::max(xsimd::sadd(t, message), low));
+      ch.update(c, k, u, t, apply_sign(m, (sign[u] ^ t) | one));
     }
-    c.offset = advance(c.offset, U * kW);
+    c.offset = advance(c.offset, U * kW, v.z);
   }
 }
 
@@ -199,42 +218,30 @@ inline B boxplus(const B& a, const B& b, const B& correction) noexcept {
   return subtract_floored(low, c_diff - c_sum);
 }
 
-// update_chunk for the box-plus rule: the first pass stores t_k and the prefix F_k of each block,
+// The box-plus rule on one chunk: the first pass stores t_k and the prefix F_k of each block,
 // the second walks the blocks backwards with the running suffix (MinSumDecoder's header).
 template <std::size_t U, bool Exact, class M>
-inline void update_chunk_boxplus(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
-                                 std::size_t valid, const Posterior* syn, M* layer_messages,
-                                 MinSumCursor* cursors) noexcept {
-  const std::size_t z = v.z, stride = v.stride;
-  const B low(static_cast<Posterior>(-v.saturation)), one(1), limit(v.message_limit);
-  const B correction(v.boxplus_correction),
+inline void update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_t degree,
+                                 const Posterior* syn, MinSumCursor* cursors) noexcept {
+  const MinSumView<M>& v = ch.v;
+  const B one(1), limit(v.message_limit), correction(v.boxplus_correction),
       half(static_cast<Posterior>((1 << v.boxplus_shift) >> 1));
   const int h = v.boxplus_shift;
   Posterior* const scratch = v.scratch;
-  Posterior* const tmp = scratch + degree * U * kW;
-  Posterior* const prefix = tmp + kW;
-  const auto lanes = [valid](std::size_t u) {
-    return valid > u * kW ? (valid - u * kW < kW ? valid - u * kW : kW) : std::size_t{0};
-  };
-  const auto advance = [z](std::size_t o, std::size_t by) {
-    return o + by >= z ? o + by - z : o + by;
-  };
+  Posterior* const prefix = ch.tmp + kW;
   const auto magnitude = [&limit, h](const B& t) { return xsimd::min(xsimd::abs(t), limit) << h; };
   B forward[U], backward[U], sign[U];
 #pragma GCC unroll 4
   for (std::size_t u = 0; u < U; ++u) {
     forward[u] = B(0);
     backward[u] = B(0);
-    sign[u] = B::load_aligned(syn + i0 + u * kW);
+    sign[u] = B::load_aligned(syn + ch.i0 + u * kW);
   }
   for (std::size_t k = 0; k < degree; ++k) {
     const MinSumCursor c = cursors[k];
-    const M* msg = layer_messages + k * stride + i0;
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
-      const B l = load_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp);
-      const B r_old = load_messages(msg + u * kW);
-      const B t = Exact ? l - r_old : xsimd::max(xsimd::ssub(l, r_old), low);
+      const B t = ch.extrinsic(c, k, u);
       t.store_aligned(scratch + (k * U + u) * kW);
       sign[u] ^= t;
       const B a = magnitude(t);
@@ -248,7 +255,6 @@ inline void update_chunk_boxplus(const MinSumView<M>& v, std::size_t degree, std
   }
   for (std::size_t k = degree; k-- > 0;) {
     MinSumCursor& c = cursors[k];
-    M* msg = layer_messages + k * stride + i0;
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
       const B t = B::load_aligned(scratch + (k * U + u) * kW);
@@ -265,40 +271,32 @@ inline void update_chunk_boxplus(const MinSumView<M>& v, std::size_t degree, std
       }
       backward[u] = k + 1 == degree ? a : boxplus(backward[u], a, correction);
       const B m = xsimd::min((out + half) >> h, limit);
-      const B message = apply_sign(m, (sign[u] ^ t) | one);
-      store_messages(msg + u * kW, message);
-      store_segment(c.column, advance(c.offset, u * kW), z, lanes(u), tmp,
-                    Exact ? t + message : xsimd::max(xsimd::sadd(t, message), low));
+      ch.update(c, k, u, t, apply_sign(m, (sign[u] ^ t) | one));
     }
-    c.offset = advance(c.offset, U * kW);
+    c.offset = advance(c.offset, U * kW, v.z);
   }
 }
 
-template <bool Exact, class M>
-void iterate_layers_boxplus(const MinSumView<M>& v) noexcept {
-  constexpr std::size_t kUnroll = kMinSumChunkVectors;
-  const std::size_t z = v.z, stride = v.stride;
-  MinSumCursor* const cursors = v.cursors;
-  for (std::size_t r = 0; r < v.layers; ++r) {
-    const std::size_t b0 = v.layer_ptr[r], degree = v.layer_ptr[r + 1] - b0;
-    for (std::size_t k = 0; k < degree; ++k) {
-      cursors[k] = {v.posterior + v.block_col[b0 + k] * stride, v.block_shift[b0 + k]};
-    }
-    const Posterior* syn = v.syndrome + r * stride;
-    M* const layer_messages = v.messages + b0 * stride;
-    std::size_t i0 = 0;
-    for (; i0 + kUnroll * kW <= z; i0 += kUnroll * kW) {
-      update_chunk_boxplus<kUnroll, Exact>(v, degree, i0, kUnroll * kW, syn, layer_messages,
-                                           cursors);
-    }
-    for (; i0 < z; i0 += kW) {
-      update_chunk_boxplus<1, Exact>(v, degree, i0, z - i0 < kW ? z - i0 : kW, syn, layer_messages,
-                                     cursors);
-    }
+enum class Rule { kMinSum, kPerBlockOffset, kBoxPlus };
+
+template <Rule R, std::size_t U, bool Exact, class M>
+inline void update_chunk_by_rule(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
+                                 std::size_t valid, const Posterior* syn, M* layer_messages,
+                                 MinSumCursor* cursors, const Posterior* offsets) noexcept {
+  const Chunk<U, Exact, M> ch{v,
+                              i0,
+                              valid,
+                              layer_messages,
+                              v.scratch + degree * U * kW,
+                              B(static_cast<Posterior>(-v.saturation))};
+  if constexpr (R == Rule::kBoxPlus) {
+    update_chunk_boxplus(ch, degree, syn, cursors);
+  } else {
+    update_chunk<U, Exact, R == Rule::kPerBlockOffset>(ch, degree, syn, cursors, offsets);
   }
 }
 
-template <bool Exact, bool PerBlock, class M>
+template <Rule R, bool Exact, class M>
 void iterate_layers(const MinSumView<M>& v) noexcept {
   constexpr std::size_t kUnroll = kMinSumChunkVectors;
   const std::size_t z = v.z, stride = v.stride;
@@ -310,37 +308,36 @@ void iterate_layers(const MinSumView<M>& v) noexcept {
     }
     const Posterior* syn = v.syndrome + r * stride;
     M* const layer_messages = v.messages + b0 * stride;
-    const Posterior* const offsets = PerBlock ? v.block_offset + b0 : nullptr;
+    const Posterior* const offsets = R == Rule::kPerBlockOffset ? v.block_offset + b0 : nullptr;
     std::size_t i0 = 0;
     for (; i0 + kUnroll * kW <= z; i0 += kUnroll * kW) {
-      update_chunk<kUnroll, Exact, PerBlock>(v, degree, i0, kUnroll * kW, syn, layer_messages,
-                                             cursors, offsets);
+      update_chunk_by_rule<R, kUnroll, Exact>(v, degree, i0, kUnroll * kW, syn, layer_messages,
+                                              cursors, offsets);
     }
     for (; i0 < z; i0 += kW) {
-      update_chunk<1, Exact, PerBlock>(v, degree, i0, z - i0 < kW ? z - i0 : kW, syn,
-                                       layer_messages, cursors, offsets);
+      update_chunk_by_rule<R, 1, Exact>(v, degree, i0, z - i0 < kW ? z - i0 : kW, syn,
+                                        layer_messages, cursors, offsets);
     }
+  }
+}
+
+template <Rule R, class M>
+void iterate_rule(const MinSumView<M>& v) noexcept {
+  if (v.exact) {
+    iterate_layers<R, true>(v);
+  } else {
+    iterate_layers<R, false>(v);
   }
 }
 
 template <class M>
 void iterate(const MinSumView<M>& v) noexcept {
   if (v.rule == MinSumVariant::kBoxPlus) {
-    if (v.exact) {
-      iterate_layers_boxplus<true>(v);
-    } else {
-      iterate_layers_boxplus<false>(v);
-    }
+    iterate_rule<Rule::kBoxPlus>(v);
   } else if (v.block_offset) {
-    if (v.exact) {
-      iterate_layers<true, true>(v);
-    } else {
-      iterate_layers<false, true>(v);
-    }
-  } else if (v.exact) {
-    iterate_layers<true, false>(v);
+    iterate_rule<Rule::kPerBlockOffset>(v);
   } else {
-    iterate_layers<false, false>(v);
+    iterate_rule<Rule::kMinSum>(v);
   }
 }
 
