@@ -35,8 +35,8 @@ kernels::MinSumConfig effective_min_sum_config(const DecoderConfig& config,
                                                double mean_check_degree);
 
 // The check rule of the protocol's fast decoder: min-sum (offset, or scaled on high-degree
-// checks; the fastest) or box-plus (approximate sum-product: about twice the work per iteration,
-// the reference BP's efficiency; docs/decoders.md "Box-plus rule").
+// checks) or box-plus (approximate sum-product: 1.3-1.5x the work per iteration, fewer
+// iterations, the reference BP's efficiency; docs/decoders.md "Box-plus rule").
 enum class CheckRule { kMinSum, kBoxPlus };
 // The protocol's default: efficiency first (docs/protocol.md "Measured efficiency").
 inline constexpr CheckRule kDefaultCheckRule = CheckRule::kBoxPlus;

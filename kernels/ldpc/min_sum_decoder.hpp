@@ -1,8 +1,8 @@
-// Fast syndrome decoder: layered (row-serial) normalised or offset min-sum in saturated fixed point
-// (16-bit posteriors; 8- or 16-bit check messages), vectorised across the Z checks of a
-// quasi-cyclic layer (intra-frame), with runtime dispatch (AVX2, SSE4.1, scalar). Every level
-// computes the same integers: the scalar reference in min_sum_decoder.cpp defines the arithmetic,
-// the SIMD instances are tested bit-exact against it.
+// Fast syndrome decoder: layered (row-serial) normalised or offset min-sum, or the box-plus rule
+// (approximate sum-product), in saturated fixed point (16-bit posteriors; 8- or 16-bit check
+// messages), vectorised across the Z checks of a quasi-cyclic layer (intra-frame), with runtime
+// dispatch (AVX2, SSE4.1, scalar). Every level computes the same integers: the scalar reference in
+// min_sum_decoder.cpp defines the arithmetic, the SIMD instances are tested bit-exact against it.
 //
 // Per layer and check (lanes i of the layer), with posteriors L and stored check messages R:
 //   t_k = sat(L_k - R_k);  min1, min2 = the two smallest |t_k|;  s = syndrome bit XOR signs of t_k
@@ -54,8 +54,9 @@ struct MinSumConfig {
   int normalization_shift = 3;  // g(m) = m - (m >> 3): factor 0.875
   int offset = 32;              // g(m) = max(m - 32, 0)
   float scale_factor = 0.75f;   // kScaledOffset only
-  // kBoxPlus only: C of the correction c(u) = max(C - u / 4, 0), in LLR units. 0.625 is the
-  // chord of log(1 + e^-u) on [0, 2.5]; a few percent either way costs frames (docs/decoders.md).
+  // kBoxPlus only: C of the correction c(u) = max(C - u / 4, 0), in LLR units. 0.625 makes it a
+  // linear fit of log(1 + e^-u) on [0, 2.5]; a few percent either way costs frames
+  // (docs/decoders.md).
   float boxplus_correction = 0.625f;
   // kOffset only: offsets by the receiving column's degree (entry d - 1 for degree d, the last
   // entry for every higher degree); empty: `offset` for all. The message to a degree-d column
