@@ -169,7 +169,8 @@ void register_distill_command(CLI::App& app) {
   add_decoder_options(cmd, opt->decoder);
   add_security_options(cmd, opt->security);
   cmd->add_option("--optimism", opt->optimism,
-                  "First-round rate: the code's threshold efficiency times (1 + optimism)")
+                  "First-round rate: the code's threshold efficiency times (1 + optimism); "
+                  "positive is more cautious, negative closer to capacity")
       ->capture_default_str();
   cmd->add_option("--reveal", opt->reveal, "Fraction of the frame revealed per blind round")
       ->capture_default_str();
