@@ -246,6 +246,9 @@ TEST(Cli, CodesListsTheBundledFamilyAndShowsAFile) {
   ASSERT_EQ(list.status, 0) << list.output;
   EXPECT_NE(list.output.find("qkdpp-n20-r050.qc"), std::string::npos);
   EXPECT_NE(list.output.find("QBER range"), std::string::npos);
+  // Both rules' measured thresholds: 9.38 % (f 1.11) with min-sum, 10.00 % (f 1.07) with
+  // box-plus on the rate-0.50 2^16-bit code.
+  EXPECT_NE(list.output.find("9.38 (1.11)    10.00 (1.07)"), std::string::npos) << list.output;
   const Result show =
       run("codes --show " + std::string(QKDPP_SOURCE_DIR) + "/datasets/codes/qkdpp-n16-r070.qc");
   ASSERT_EQ(show.status, 0) << show.output;

@@ -106,28 +106,37 @@ void run_codes(const CodesOptions& opt) {
     std::printf("no code files (.qc, .alist, .json) in %s\n", dir.string().c_str());
     return;
   }
-  // Measured decoding thresholds (tools/fer_family.sh + tools/plot_fer.py), when present.
-  const std::map<std::string, double> measured = engine::load_thresholds(dir);
-  std::printf("%-24s %8s %8s %7s %5s %15s %15s  %s\n", "code", "N", "M", "rate", "Z",
-              "QBER range %", "measured % (f)", "column degrees");
+  // Measured decoding thresholds per check rule (tools/fer_family.sh + tools/plot_fer.py), when
+  // present.
+  const std::map<std::string, double> min_sum =
+      engine::load_thresholds(dir, engine::thresholds_file(engine::CheckRule::kMinSum));
+  const std::map<std::string, double> boxplus =
+      engine::load_thresholds(dir, engine::thresholds_file(engine::CheckRule::kBoxPlus));
+  std::printf("%-24s %8s %8s %7s %5s %15s %15s %15s  %s\n", "code", "N", "M", "rate", "Z",
+              "QBER range %", "min-sum % (f)", "box-plus % (f)", "column degrees");
   for (const auto& f : files) {
     const engine::LoadedCode code = engine::load_code(f);
     const QberRange q = qber_range(code.matrix.rate());
-    char range[32], threshold[32] = "-";
+    char range[32];
     std::snprintf(range, sizeof range, "%.2f-%.2f", 100 * q.low, 100 * q.high);
-    if (const auto t = measured.find(f.stem().string()); t != measured.end()) {
-      std::snprintf(threshold, sizeof threshold, "%.2f (%.2f)", 100 * t->second,
+    const auto measured = [&](const std::map<std::string, double>& thresholds) {
+      const auto t = thresholds.find(f.stem().string());
+      if (t == thresholds.end()) return std::string("-");
+      char text[32];
+      std::snprintf(text, sizeof text, "%.2f (%.2f)", 100 * t->second,
                     (1.0 - code.matrix.rate()) / binary_entropy(t->second));
-    }
-    std::printf("%-24s %8zu %8zu %7.4f %5s %15s %15s  %s\n", f.filename().string().c_str(),
+      return std::string(text);
+    };
+    std::printf("%-24s %8zu %8zu %7.4f %5s %15s %15s %15s  %s\n", f.filename().string().c_str(),
                 code.matrix.cols(), code.matrix.rows(), code.matrix.rate(),
                 code.quasi_cyclic ? std::to_string(code.quasi_cyclic->z).c_str() : "-", range,
-                threshold, histogram(code.matrix.col_degree_histogram()).c_str());
+                measured(min_sum).c_str(), measured(boxplus).c_str(),
+                histogram(code.matrix.col_degree_histogram()).c_str());
   }
   std::printf(
-      "QBER range: where the code works at efficiency f = 1.15 .. 1.05; measured: the QBER (and "
-      "f) where\n8-bit min-sum decoding fails 10 %% of frames at the mother rate "
-      "(datasets/codes/thresholds.txt).\n");
+      "QBER range: where the code works at efficiency f = 1.15 .. 1.05; min-sum, box-plus: the "
+      "QBER (and f)\nwhere 8-bit decoding with that check rule fails 10 %% of frames at the mother "
+      "rate\n(datasets/codes/thresholds.txt, thresholds-boxplus.txt).\n");
 }
 
 }  // namespace
