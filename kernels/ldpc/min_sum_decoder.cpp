@@ -250,11 +250,11 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   const std::size_t copies = config_.variant == MinSumVariant::kBoxPlus ? 2 : 1;
   scratch_.assign(copies * (detail::kMinSumChunkVectors * degree + 1) * lanes * p, 0);
   if (config_.variant == MinSumVariant::kBoxPlus) {
-    // At least 32 units per LLR inside the chain (h extra bits, at most 5). Magnitudes reach
+    // At least 16 units per LLR inside the chain (h extra bits, at most 5). Magnitudes reach
     // limit << h and the chain adds two of them, so the limit is capped at 8191 >> h (at the
     // default scales 127 and 1023 stay).
     while (boxplus_shift_ < 5 &&
-           config_.llr_scale * static_cast<float>(1 << boxplus_shift_) < 32.0f)
+           config_.llr_scale * static_cast<float>(1 << boxplus_shift_) < 16.0f)
       ++boxplus_shift_;
     message_limit_ = std::min(message_limit_, 8191 >> boxplus_shift_);
     boxplus_correction_ =
@@ -305,6 +305,7 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
   view.block_offset = block_offset_.empty() ? nullptr : block_offset_.data();
   view.boxplus_shift = boxplus_shift_;
   view.boxplus_correction = static_cast<detail::Posterior>(boxplus_correction_);
+  view.narrow_chain = (message_limit_ << boxplus_shift_) <= 255 && boxplus_correction_ <= 63;
 
   const detail::MinSumKernels* kernels = select_by_level(
       level_, &detail::kMinSumReference, &detail::sse41::kMinSum, &detail::avx2::kMinSum);

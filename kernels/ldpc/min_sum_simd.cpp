@@ -218,9 +218,91 @@ inline B boxplus(const B& a, const B& b, const B& correction) noexcept {
   return subtract_floored(low, c_diff - c_sum);
 }
 
+// The box-plus chain of a chunk's U vectors: 16-bit lanes, one vector per u (any magnitudes).
+template <std::size_t U>
+struct WideChain {
+  B x[U];
+  static WideChain pack(const B (&a)[U]) noexcept {
+    WideChain c;
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) c.x[u] = a[u];
+    return c;
+  }
+  B lane(std::size_t u) const noexcept { return x[u]; }
+  WideChain step(const WideChain& o, const B& correction) const noexcept {
+    WideChain c;
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) c.x[u] = boxplus(x[u], o.x[u], correction);
+    return c;
+  }
+  void store(Posterior* at) const noexcept {
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) x[u].store_aligned(at + u * kW);
+  }
+  static WideChain load(const Posterior* at) noexcept {
+    WideChain c;
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) c.x[u] = B::load_aligned(at + u * kW);
+    return c;
+  }
+};
+
+// The same chain for two vectors whose magnitudes fit in 8 bits (MinSumView::narrow_chain): both
+// packed into one vector of unsigned bytes, so each pairwise step serves twice the checks. The
+// integers are those of the 16-bit step: a + b saturates at 255, where c(a + b) is 0 anyway
+// (C <= 63), and every other value stays below 256.
+struct NarrowChain {
+#if defined(QKDPP_SIMD_LEVEL_avx2)
+  __m256i x;
+  static __m256i shr2(__m256i v) noexcept {
+    return _mm256_and_si256(_mm256_srli_epi16(v, 2), _mm256_set1_epi8(0x3f));
+  }
+  static NarrowChain pack(const B (&a)[2]) noexcept { return {_mm256_packus_epi16(a[0], a[1])}; }
+  B lane(std::size_t u) const noexcept {
+    return u == 0 ? B(_mm256_unpacklo_epi8(x, _mm256_setzero_si256()))
+                  : B(_mm256_unpackhi_epi8(x, _mm256_setzero_si256()));
+  }
+  NarrowChain step(const NarrowChain& o, const B& correction16) const noexcept {
+    const __m256i c = _mm256_packus_epi16(correction16, correction16);
+    const __m256i low = _mm256_min_epu8(x, o.x), high = _mm256_max_epu8(x, o.x);
+    const __m256i c_sum = _mm256_subs_epu8(c, shr2(_mm256_adds_epu8(x, o.x)));
+    const __m256i c_diff = _mm256_subs_epu8(c, shr2(_mm256_sub_epi8(high, low)));
+    return {_mm256_subs_epu8(low, _mm256_sub_epi8(c_diff, c_sum))};
+  }
+  void store(Posterior* at) const noexcept {
+    _mm256_store_si256(reinterpret_cast<__m256i*>(at), x);
+  }
+  static NarrowChain load(const Posterior* at) noexcept {
+    return {_mm256_load_si256(reinterpret_cast<const __m256i*>(at))};
+  }
+#else
+  __m128i x;
+  static __m128i shr2(__m128i v) noexcept {
+    return _mm_and_si128(_mm_srli_epi16(v, 2), _mm_set1_epi8(0x3f));
+  }
+  static NarrowChain pack(const B (&a)[2]) noexcept { return {_mm_packus_epi16(a[0], a[1])}; }
+  B lane(std::size_t u) const noexcept {
+    return u == 0 ? B(_mm_unpacklo_epi8(x, _mm_setzero_si128()))
+                  : B(_mm_unpackhi_epi8(x, _mm_setzero_si128()));
+  }
+  NarrowChain step(const NarrowChain& o, const B& correction16) const noexcept {
+    const __m128i c = _mm_packus_epi16(correction16, correction16);
+    const __m128i low = _mm_min_epu8(x, o.x), high = _mm_max_epu8(x, o.x);
+    const __m128i c_sum = _mm_subs_epu8(c, shr2(_mm_adds_epu8(x, o.x)));
+    const __m128i c_diff = _mm_subs_epu8(c, shr2(_mm_sub_epi8(high, low)));
+    return {_mm_subs_epu8(low, _mm_sub_epi8(c_diff, c_sum))};
+  }
+  void store(Posterior* at) const noexcept { _mm_store_si128(reinterpret_cast<__m128i*>(at), x); }
+  static NarrowChain load(const Posterior* at) noexcept {
+    return {_mm_load_si128(reinterpret_cast<const __m128i*>(at))};
+  }
+#endif
+};
+
 // The box-plus rule on one chunk: the first pass stores t_k and the prefix F_k of each block,
-// the second walks the blocks backwards with the running suffix (MinSumDecoder's header).
-template <std::size_t U, bool Exact, class M>
+// the second walks the blocks backwards with the running suffix (MinSumDecoder's header). Chain:
+// WideChain<U> or NarrowChain (U = 2).
+template <class Chain, std::size_t U, bool Exact, class M>
 inline void update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_t degree,
                                  const Posterior* syn, MinSumCursor* cursors) noexcept {
   const MinSumView<M>& v = ch.v;
@@ -230,54 +312,62 @@ inline void update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_t degre
   Posterior* const scratch = v.scratch;
   Posterior* const prefix = ch.tmp + kW;
   const auto magnitude = [&limit, h](const B& t) { return xsimd::min(xsimd::abs(t), limit) << h; };
-  B forward[U], backward[U], sign[U];
+  B sign[U];
 #pragma GCC unroll 4
-  for (std::size_t u = 0; u < U; ++u) {
-    forward[u] = B(0);
-    backward[u] = B(0);
-    sign[u] = B::load_aligned(syn + ch.i0 + u * kW);
-  }
+  for (std::size_t u = 0; u < U; ++u) sign[u] = B::load_aligned(syn + ch.i0 + u * kW);
+  Chain forward{}, backward{};
   for (std::size_t k = 0; k < degree; ++k) {
     const MinSumCursor c = cursors[k];
+    B a[U];
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
       const B t = ch.extrinsic(c, k, u);
       t.store_aligned(scratch + (k * U + u) * kW);
       sign[u] ^= t;
-      const B a = magnitude(t);
-      if (k == 0) {
-        forward[u] = a;
-      } else {
-        forward[u].store_aligned(prefix + (k * U + u) * kW);
-        forward[u] = boxplus(forward[u], a, correction);
-      }
+      a[u] = magnitude(t);
+    }
+    const Chain packed = Chain::pack(a);
+    if (k == 0) {
+      forward = packed;
+    } else {
+      forward.store(prefix + k * U * kW);
+      forward = forward.step(packed, correction);
     }
   }
   for (std::size_t k = degree; k-- > 0;) {
     MinSumCursor& c = cursors[k];
+    B t[U], a[U];
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
-      const B t = B::load_aligned(scratch + (k * U + u) * kW);
-      const B a = magnitude(t);
-      B out;
-      if (degree == 1) {
-        out = limit << h;
-      } else if (k + 1 == degree) {
-        out = B::load_aligned(prefix + (k * U + u) * kW);
-      } else if (k == 0) {
-        out = backward[u];
-      } else {
-        out = boxplus(B::load_aligned(prefix + (k * U + u) * kW), backward[u], correction);
-      }
-      backward[u] = k + 1 == degree ? a : boxplus(backward[u], a, correction);
-      const B m = xsimd::min((out + half) >> h, limit);
-      ch.update(c, k, u, t, apply_sign(m, (sign[u] ^ t) | one));
+      t[u] = B::load_aligned(scratch + (k * U + u) * kW);
+      a[u] = magnitude(t[u]);
+    }
+    const Chain packed = Chain::pack(a);
+    Chain out;
+    if (degree == 1) {
+      B full[U];
+#pragma GCC unroll 4
+      for (std::size_t u = 0; u < U; ++u) full[u] = limit << h;
+      out = Chain::pack(full);
+    } else if (k + 1 == degree) {
+      out = Chain::load(prefix + k * U * kW);
+    } else if (k == 0) {
+      out = backward;
+    } else {
+      out = Chain::load(prefix + k * U * kW).step(backward, correction);
+    }
+    backward = k + 1 == degree ? packed : backward.step(packed, correction);
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) {
+      const B m = xsimd::min((out.lane(u) + half) >> h, limit);
+      ch.update(c, k, u, t[u], apply_sign(m, (sign[u] ^ t[u]) | one));
     }
     c.offset = advance(c.offset, U * kW, v.z);
   }
 }
 
-enum class Rule { kMinSum, kPerBlockOffset, kBoxPlus };
+// kBoxPlusNarrow: the box-plus rule with NarrowChain on full two-vector chunks.
+enum class Rule { kMinSum, kPerBlockOffset, kBoxPlus, kBoxPlusNarrow };
 
 template <Rule R, std::size_t U, bool Exact, class M>
 inline void update_chunk_by_rule(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
@@ -289,8 +379,10 @@ inline void update_chunk_by_rule(const MinSumView<M>& v, std::size_t degree, std
                               layer_messages,
                               v.scratch + degree * U * kW,
                               B(static_cast<Posterior>(-v.saturation))};
-  if constexpr (R == Rule::kBoxPlus) {
-    update_chunk_boxplus(ch, degree, syn, cursors);
+  if constexpr (R == Rule::kBoxPlusNarrow && U == 2) {
+    update_chunk_boxplus<NarrowChain>(ch, degree, syn, cursors);
+  } else if constexpr (R == Rule::kBoxPlus || R == Rule::kBoxPlusNarrow) {
+    update_chunk_boxplus<WideChain<U>>(ch, degree, syn, cursors);
   } else {
     update_chunk<U, Exact, R == Rule::kPerBlockOffset>(ch, degree, syn, cursors, offsets);
   }
@@ -333,7 +425,11 @@ void iterate_rule(const MinSumView<M>& v) noexcept {
 template <class M>
 void iterate(const MinSumView<M>& v) noexcept {
   if (v.rule == MinSumVariant::kBoxPlus) {
-    iterate_rule<Rule::kBoxPlus>(v);
+    if (v.narrow_chain) {
+      iterate_rule<Rule::kBoxPlusNarrow>(v);
+    } else {
+      iterate_rule<Rule::kBoxPlus>(v);
+    }
   } else if (v.block_offset) {
     iterate_rule<Rule::kPerBlockOffset>(v);
   } else {

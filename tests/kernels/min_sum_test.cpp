@@ -101,11 +101,17 @@ std::vector<Case> configs() {
   out.push_back({big, "16-bit, saturating channel"});
   MinSumConfig b8 = d8;
   b8.degree_offsets.clear();
-  b8.variant = MinSumVariant::kBoxPlus;  // 8 units per LLR: two extra bits in the chain
+  b8.variant = MinSumVariant::kBoxPlus;  // 8 units per LLR: one extra bit, chain on bytes
   out.push_back({b8, "8-bit box-plus"});
   b8.boxplus_correction = 1.0f;
   b8.message_limit = 40;
   out.push_back({b8, "8-bit box-plus, correction 1, limit 40"});
+  b8.boxplus_correction = 4.0f;  // C = 64 units: too large for the byte chain
+  out.push_back({b8, "8-bit box-plus, correction 4 (16-bit chain)"});
+  b8.boxplus_correction = 0.625f;
+  b8.message_limit = 0;
+  b8.llr_scale = 2.0f;  // three extra bits: 127 << 3 needs the 16-bit chain
+  out.push_back({b8, "8-bit box-plus, scale 2 (16-bit chain)"});
   MinSumConfig b16;
   b16.variant = MinSumVariant::kBoxPlus;
   out.push_back({b16, "16-bit box-plus, exact"});
@@ -281,10 +287,11 @@ TEST(MinSum, BoxPlusStepApproximatesTheExactBoxPlus) {
   EXPECT_EQ(detail::boxplus_magnitude(160, 96, correction), 92);  // 96 + 0 - (20 - 16)
 }
 
-// One check x0 + x1 + x2 = 0 at 8 units per LLR (two extra bits: C = 20), LLRs 1, 1, -0.625:
-// x2 receives 1 [+] 1 = 16 chain units = 4 message units, so it stays at -5 + 4 = -1 where offset
-// min-sum without offset would send 8 and flip it; x0 and x1 receive -(1 [+] 0.625) = -(20 + 7 -
-// 17 = 10 chain units, rounded to 3): posteriors 5, 5, -1 and the check stays unsatisfied.
+// One check x0 + x1 + x2 = 0 at 8 units per LLR (one extra bit: 16 chain units per LLR, C = 10),
+// LLRs 1, 1, -0.625: x2 receives 1 [+] 1 = 16 + c(32) - c(0) = 16 + 2 - 10 = 8 chain units = 4
+// message units, so it stays at -5 + 4 = -1 where offset min-sum without offset would send 8 and
+// flip it; x0 and x1 receive -(1 [+] 0.625) = -(10 + c(26) - c(6) = 10 + 4 - 9 = 5 chain units,
+// rounded to 3): posteriors 5, 5, -1 and the check stays unsatisfied.
 TEST(MinSum, BoxPlusSingleCheckByHand) {
   const LayeredCode code = single_check();
   MinSumConfig config;

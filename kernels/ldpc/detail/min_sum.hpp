@@ -55,6 +55,9 @@ struct MinSumView {
   // resolution (MinSumDecoder's header). `scratch` then holds twice the vectors (prefixes too).
   int boxplus_shift = 0;
   Posterior boxplus_correction = 0;
+  // Box-plus rule: every chain value fits in 8 bits ((message_limit << boxplus_shift) <= 255 and
+  // C <= 63), so the vector loops may run the chain on bytes (same integers).
+  bool narrow_chain = false;
 };
 
 // The box-plus rule's pairwise magnitude step on nonnegative 16-bit values (a, b < 2^14):
