@@ -35,7 +35,7 @@ kernels::MinSumConfig effective_min_sum_config(const DecoderConfig& config,
                                                double mean_check_degree);
 
 // The check rule of the protocol's fast decoder: min-sum (offset, or scaled on high-degree
-// checks) or box-plus (approximate sum-product: 1.3-1.5x the work per iteration, fewer
+// checks) or box-plus (approximate sum-product: 1.1-1.4x the work per iteration, fewer
 // iterations, the reference BP's efficiency; docs/decoders.md "Box-plus rule").
 enum class CheckRule { kMinSum, kBoxPlus };
 // The protocol's default: efficiency first (docs/protocol.md "Measured efficiency").

@@ -15,9 +15,11 @@
 // Box-plus rule (kBoxPlus): the same t_k, signs and posterior update, but the magnitude sent to
 // edge k is the box-plus of the other magnitudes a_j = min(|t_j|, limit) << h, computed as
 // prefix [+] suffix (F_k = a_0 [+] ... [+] a_{k-1}, B_k = a_k [+] ... [+] a_{d-1}) in 16-bit
-// integers at 2^h times the message resolution (h = 2 at 8 units per LLR, 0 at 32 or more:
+// integers at 2^h times the message resolution (h = 1 at 8 units per LLR, 0 at 16 or more:
 // rounding each of the chain's d pairwise steps to the message grid loses frames), then rounded
 // back: m_k = min((F_k [+] B_{k+1} + 2^(h-1)) >> h, limit). A check of degree 1 sends the limit.
+// With 8-bit messages every chain value then fits in a byte, and the vector loops run the chain
+// on packed bytes (the same integers).
 // Posteriors are 16-bit because 8-bit ones saturate on the bundled codes' degree-12..24 columns and
 // cost far more than 0.02 in efficiency (docs/codes.md); messages, the bulk of the decoder's
 // memory traffic, can be 8-bit at a scale where the clip at 127 never binds in practice.
