@@ -247,56 +247,63 @@ struct WideChain {
   }
 };
 
+// Unsigned byte operations of the level (xsimd has no unsigned byte shift on AVX2).
+namespace bytes {
+#if defined(QKDPP_SIMD_LEVEL_avx2)
+using V = __m256i;
+inline V pack(const B& a, const B& b) noexcept { return _mm256_packus_epi16(a, b); }
+inline B low_half(V x) noexcept { return _mm256_unpacklo_epi8(x, _mm256_setzero_si256()); }
+inline B high_half(V x) noexcept { return _mm256_unpackhi_epi8(x, _mm256_setzero_si256()); }
+inline V min(V a, V b) noexcept { return _mm256_min_epu8(a, b); }
+inline V max(V a, V b) noexcept { return _mm256_max_epu8(a, b); }
+inline V add_saturated(V a, V b) noexcept { return _mm256_adds_epu8(a, b); }
+inline V subtract_floored(V a, V b) noexcept { return _mm256_subs_epu8(a, b); }
+inline V subtract(V a, V b) noexcept { return _mm256_sub_epi8(a, b); }
+inline V shift_right_2(V x) noexcept {
+  return _mm256_and_si256(_mm256_srli_epi16(x, 2), _mm256_set1_epi8(0x3f));
+}
+inline V load(const Posterior* at) noexcept {
+  return _mm256_load_si256(reinterpret_cast<const V*>(at));
+}
+inline void store(Posterior* at, V x) noexcept { _mm256_store_si256(reinterpret_cast<V*>(at), x); }
+#else
+using V = __m128i;
+inline V pack(const B& a, const B& b) noexcept { return _mm_packus_epi16(a, b); }
+inline B low_half(V x) noexcept { return _mm_unpacklo_epi8(x, _mm_setzero_si128()); }
+inline B high_half(V x) noexcept { return _mm_unpackhi_epi8(x, _mm_setzero_si128()); }
+inline V min(V a, V b) noexcept { return _mm_min_epu8(a, b); }
+inline V max(V a, V b) noexcept { return _mm_max_epu8(a, b); }
+inline V add_saturated(V a, V b) noexcept { return _mm_adds_epu8(a, b); }
+inline V subtract_floored(V a, V b) noexcept { return _mm_subs_epu8(a, b); }
+inline V subtract(V a, V b) noexcept { return _mm_sub_epi8(a, b); }
+inline V shift_right_2(V x) noexcept {
+  return _mm_and_si128(_mm_srli_epi16(x, 2), _mm_set1_epi8(0x3f));
+}
+inline V load(const Posterior* at) noexcept {
+  return _mm_load_si128(reinterpret_cast<const V*>(at));
+}
+inline void store(Posterior* at, V x) noexcept { _mm_store_si128(reinterpret_cast<V*>(at), x); }
+#endif
+}  // namespace bytes
+
 // The same chain for two vectors whose magnitudes fit in 8 bits (MinSumView::narrow_chain): both
 // packed into one vector of unsigned bytes, so each pairwise step serves twice the checks. The
 // integers are those of the 16-bit step: a + b saturates at 255, where c(a + b) is 0 anyway
 // (C <= 63), and every other value stays below 256.
 struct NarrowChain {
-#if defined(QKDPP_SIMD_LEVEL_avx2)
-  __m256i x;
-  static __m256i shr2(__m256i v) noexcept {
-    return _mm256_and_si256(_mm256_srli_epi16(v, 2), _mm256_set1_epi8(0x3f));
-  }
-  static NarrowChain pack(const B (&a)[2]) noexcept { return {_mm256_packus_epi16(a[0], a[1])}; }
-  B lane(std::size_t u) const noexcept {
-    return u == 0 ? B(_mm256_unpacklo_epi8(x, _mm256_setzero_si256()))
-                  : B(_mm256_unpackhi_epi8(x, _mm256_setzero_si256()));
-  }
+  bytes::V x;
+  static NarrowChain pack(const B (&a)[2]) noexcept { return {bytes::pack(a[0], a[1])}; }
+  B lane(std::size_t u) const noexcept { return u == 0 ? bytes::low_half(x) : bytes::high_half(x); }
   NarrowChain step(const NarrowChain& o, const B& correction16) const noexcept {
-    const __m256i c = _mm256_packus_epi16(correction16, correction16);
-    const __m256i low = _mm256_min_epu8(x, o.x), high = _mm256_max_epu8(x, o.x);
-    const __m256i c_sum = _mm256_subs_epu8(c, shr2(_mm256_adds_epu8(x, o.x)));
-    const __m256i c_diff = _mm256_subs_epu8(c, shr2(_mm256_sub_epi8(high, low)));
-    return {_mm256_subs_epu8(low, _mm256_sub_epi8(c_diff, c_sum))};
+    using namespace bytes;
+    const V c = bytes::pack(correction16, correction16);
+    const V low = min(x, o.x), high = max(x, o.x);
+    const V c_sum = subtract_floored(c, shift_right_2(add_saturated(x, o.x)));
+    const V c_diff = subtract_floored(c, shift_right_2(subtract(high, low)));
+    return {subtract_floored(low, subtract(c_diff, c_sum))};
   }
-  void store(Posterior* at) const noexcept {
-    _mm256_store_si256(reinterpret_cast<__m256i*>(at), x);
-  }
-  static NarrowChain load(const Posterior* at) noexcept {
-    return {_mm256_load_si256(reinterpret_cast<const __m256i*>(at))};
-  }
-#else
-  __m128i x;
-  static __m128i shr2(__m128i v) noexcept {
-    return _mm_and_si128(_mm_srli_epi16(v, 2), _mm_set1_epi8(0x3f));
-  }
-  static NarrowChain pack(const B (&a)[2]) noexcept { return {_mm_packus_epi16(a[0], a[1])}; }
-  B lane(std::size_t u) const noexcept {
-    return u == 0 ? B(_mm_unpacklo_epi8(x, _mm_setzero_si128()))
-                  : B(_mm_unpackhi_epi8(x, _mm_setzero_si128()));
-  }
-  NarrowChain step(const NarrowChain& o, const B& correction16) const noexcept {
-    const __m128i c = _mm_packus_epi16(correction16, correction16);
-    const __m128i low = _mm_min_epu8(x, o.x), high = _mm_max_epu8(x, o.x);
-    const __m128i c_sum = _mm_subs_epu8(c, shr2(_mm_adds_epu8(x, o.x)));
-    const __m128i c_diff = _mm_subs_epu8(c, shr2(_mm_sub_epi8(high, low)));
-    return {_mm_subs_epu8(low, _mm_sub_epi8(c_diff, c_sum))};
-  }
-  void store(Posterior* at) const noexcept { _mm_store_si128(reinterpret_cast<__m128i*>(at), x); }
-  static NarrowChain load(const Posterior* at) noexcept {
-    return {_mm_load_si128(reinterpret_cast<const __m128i*>(at))};
-  }
-#endif
+  void store(Posterior* at) const noexcept { bytes::store(at, x); }
+  static NarrowChain load(const Posterior* at) noexcept { return {bytes::load(at)}; }
 };
 
 // The box-plus rule on one chunk: the first pass stores t_k and the prefix F_k of each block,
