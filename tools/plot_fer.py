@@ -22,9 +22,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-LABELS = {"ms16": "min-sum, 16-bit messages", "ms8": "min-sum, 8-bit messages",
-          "bx8": "box-plus, 8-bit messages", "bp": "BP (reference)"}
-STYLES = {"ms16": "-o", "ms8": "--s", "bx8": "-.d", "bp": ":^"}
+# Line style per decoder, in the order curves are drawn and rows printed.
+STYLES = {"bp": ":^", "ms16": "-o", "ms8": "--s", "bx8": "-.d"}
 RULES = {"ms8": "8-bit min-sum", "bx8": "8-bit box-plus"}
 
 
@@ -69,7 +68,7 @@ def main():
             ref = None
             if "bp" in runs[code]:
                 ref = crossing(runs[code]["bp"]["points"], target)
-            for decoder in ("bp", "ms16", "ms8", "bx8"):
+            for decoder in STYLES:
                 if decoder not in runs[code]:
                     continue
                 run = runs[code][decoder]

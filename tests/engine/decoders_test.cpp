@@ -51,9 +51,9 @@ class Decoders : public ::testing::TestWithParam<Setup> {
     h_ = qc.expand();
     qc_ = qc;
     const bool eight = GetParam() == Setup::kMinSum8Qc || GetParam() == Setup::kBoxPlus8Qc;
-    DecoderConfig config = default_decoder_config(eight ? kernels::MinSumPrecision::kInt8
-                                                        : kernels::MinSumPrecision::kInt16);
-    if (GetParam() == Setup::kBoxPlus8Qc) config.min_sum.variant = kernels::MinSumVariant::kBoxPlus;
+    DecoderConfig config = default_decoder_config(
+        eight ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16,
+        GetParam() == Setup::kBoxPlus8Qc ? CheckRule::kBoxPlus : CheckRule::kMinSum);
     config.kind = GetParam() == Setup::kBp ? DecoderKind::kBeliefPropagation : DecoderKind::kMinSum;
     return SyndromeDecoder(h_, GetParam() == Setup::kMinSum16Plain ? nullptr : &qc_, config);
   }

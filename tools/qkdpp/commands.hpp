@@ -31,6 +31,9 @@ struct SecurityCliOptions {
 };
 void add_security_options(CLI::App* cmd, SecurityCliOptions& out);
 
+// --precision "8" or "16" (InputError naming the value otherwise); `run`, `distill` and `fer`.
+kernels::MinSumPrecision parse_precision(const std::string& text);
+
 // Bob's decoder options shared by `run` and `distill` (--precision, --rule).
 struct DecoderCliOptions {
   std::string precision = "8";

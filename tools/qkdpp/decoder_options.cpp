@@ -1,4 +1,5 @@
-// Command-line options of Bob's decoder (shared by `qkdpp run` and `qkdpp distill`).
+// Command-line options of Bob's decoder (shared by `qkdpp run` and `qkdpp distill`; the precision
+// also by `qkdpp fer`).
 #include "engine/core/error.hpp"
 #include "tools/qkdpp/commands.hpp"
 
@@ -6,13 +7,14 @@ namespace qkdpp::tools {
 
 engine::CheckRule DecoderCliOptions::check_rule() const { return engine::parse_check_rule(rule); }
 
+kernels::MinSumPrecision parse_precision(const std::string& text) {
+  if (text == "8") return kernels::MinSumPrecision::kInt8;
+  if (text == "16") return kernels::MinSumPrecision::kInt16;
+  throw InputError("--precision: '" + text + "' is not 8 or 16");
+}
+
 engine::DecoderConfig DecoderCliOptions::resolve() const {
-  if (precision != "8" && precision != "16") {
-    throw InputError("--precision: '" + precision + "' is not 8 or 16");
-  }
-  return engine::default_decoder_config(
-      precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16,
-      check_rule());
+  return engine::default_decoder_config(parse_precision(precision), check_rule());
 }
 
 engine::CodeFamily DecoderCliOptions::family(unsigned log2_n) const {

@@ -90,11 +90,7 @@ std::filesystem::path resolve_code(const std::string& name) {
 
 void run_fer(const FerCommandOptions& opt) {
   engine::FerOptions fer = opt.fer;
-  if (opt.precision != "8" && opt.precision != "16") {
-    throw InputError("--precision: '" + opt.precision + "' is not 8 or 16");
-  }
-  fer.decoder = engine::default_decoder_config(
-      opt.precision == "8" ? kernels::MinSumPrecision::kInt8 : kernels::MinSumPrecision::kInt16);
+  fer.decoder = engine::default_decoder_config(parse_precision(opt.precision));
   try {
     fer.decoder.kind = engine::parse_decoder_kind(opt.decoder);
   } catch (const InputError& e) {
