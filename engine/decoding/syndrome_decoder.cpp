@@ -117,33 +117,33 @@ kernels::SimdLevel SyndromeDecoder::level() const noexcept {
 kernels::DecodeResult SyndromeDecoder::decode(std::span<const float> channel_llr,
                                               const kernels::BitVector& syndrome,
                                               kernels::BitVector& word,
-                                              std::size_t max_iterations) {
-  if (bp_) return bp_->decode(channel_llr, syndrome, word, max_iterations);
-  return min_sum_->decode(channel_llr, syndrome, word, max_iterations);
+                                              kernels::IterationLimit limit) {
+  if (bp_) return bp_->decode(channel_llr, syndrome, word, limit);
+  return min_sum_->decode(channel_llr, syndrome, word, limit);
 }
 
 kernels::DecodeResult SyndromeDecoder::resume(std::span<const std::uint32_t> columns,
                                               std::span<const float> channel_llr,
                                               const kernels::BitVector& syndrome,
                                               kernels::BitVector& word,
-                                              std::size_t max_iterations) {
-  if (bp_) return bp_->decode(channel_llr, syndrome, word, max_iterations);
-  return min_sum_->resume(columns, channel_llr, word, max_iterations);
+                                              kernels::IterationLimit limit) {
+  if (bp_) return bp_->decode(channel_llr, syndrome, word, limit);
+  return min_sum_->resume(columns, channel_llr, word, limit);
 }
 
 kernels::DecodeResult SyndromeDecoder::decode_bsc(const kernels::BitVector& received, double qber,
                                                   const kernels::BitVector& syndrome,
                                                   kernels::BitVector& word,
-                                                  std::size_t max_iterations) {
+                                                  kernels::IterationLimit limit) {
   const float magnitude = kernels::bsc_llr(false, qber);
   if (min_sum_) {
-    return min_sum_->decode_bsc(received, magnitude, syndrome, word, max_iterations);
+    return min_sum_->decode_bsc(received, magnitude, syndrome, word, limit);
   }
   if (received.size() != cols_) {
     throw std::invalid_argument("SyndromeDecoder::decode_bsc: word length mismatch");
   }
   for (std::size_t i = 0; i < cols_; ++i) llr_[i] = received.get(i) ? -magnitude : magnitude;
-  return bp_->decode(llr_, syndrome, word, max_iterations);
+  return bp_->decode(llr_, syndrome, word, limit);
 }
 
 }  // namespace qkdpp::engine

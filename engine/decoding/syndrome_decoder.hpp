@@ -72,18 +72,18 @@ class SyndromeDecoder {
   // Channel LLRs per column (punctured 0, shortened large with the known sign).
   kernels::DecodeResult decode(std::span<const float> channel_llr,
                                const kernels::BitVector& syndrome, kernels::BitVector& word,
-                               std::size_t max_iterations);
+                               kernels::IterationLimit limit);
   // BSC word received with crossover probability `qber`.
   kernels::DecodeResult decode_bsc(const kernels::BitVector& received, double qber,
                                    const kernels::BitVector& syndrome, kernels::BitVector& word,
-                                   std::size_t max_iterations);
+                                   kernels::IterationLimit limit);
 
   // Goes on after the channel LLRs of `columns` changed (full LLR vector given): the min-sum
   // decoder keeps its check messages (MinSumDecoder::resume), BP decodes afresh.
   kernels::DecodeResult resume(std::span<const std::uint32_t> columns,
                                std::span<const float> channel_llr,
                                const kernels::BitVector& syndrome, kernels::BitVector& word,
-                               std::size_t max_iterations);
+                               kernels::IterationLimit limit);
 
   DecoderKind kind() const noexcept { return kind_; }
   // Level the decoder runs at (always scalar for bp).

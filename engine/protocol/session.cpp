@@ -345,8 +345,10 @@ std::vector<Message> BobSession::decode_round(std::span<const std::uint32_t> rev
   // Bob knows whether Alice can still reveal: rounds left (and bits left: punctured, then key).
   const bool last = result_.rounds >= config_.max_blind_rounds ||
                     config_.family->codes()[code_].reveal_left(reveal_) == 0;
-  const std::size_t iterations =
-      last ? config_.max_iterations : std::min(config_.round_iterations, config_.max_iterations);
+  const kernels::IterationLimit iterations =
+      last ? kernels::IterationLimit(config_.max_iterations)
+           : kernels::IterationLimit(std::min(config_.round_iterations, config_.max_iterations),
+                                     config_.round_stall);
   const auto t0 = std::chrono::steady_clock::now();
   const auto r = revealed.empty() || !config_.resume_decoding
                      ? decoder.decode(llr_, syndrome_, word_, iterations)

@@ -45,7 +45,7 @@ BeliefPropagationDecoder::BeliefPropagationDecoder(std::span<const std::uint32_t
 
 DecodeResult BeliefPropagationDecoder::decode(std::span<const float> channel_llr,
                                               const BitVector& syndrome, BitVector& word,
-                                              std::size_t max_iterations) {
+                                              IterationLimit limit) {
   const std::size_t m = rows(), n = cols();
   if (channel_llr.size() != n || syndrome.size() != m) {
     throw std::invalid_argument(
@@ -54,7 +54,8 @@ DecodeResult BeliefPropagationDecoder::decode(std::span<const float> channel_llr
   if (word.size() != n) word = BitVector(n);
   for (std::size_t e = 0; e < col_idx_.size(); ++e) v2c_[e] = channel_llr[col_idx_[e]];
   DecodeResult result;
-  for (std::size_t it = 1; it <= max_iterations; ++it) {
+  StallWatch watch(limit.stall);
+  for (std::size_t it = 1; it <= limit.max; ++it) {
     // Check nodes: c2v_e = 2 atanh(prod_{e' != e} tanh(v2c_e' / 2)), negated where s_r = 1.
     for (std::size_t r = 0; r < m; ++r) {
       const std::uint32_t begin = row_ptr_[r], end = row_ptr_[r + 1];
@@ -86,16 +87,20 @@ DecodeResult BeliefPropagationDecoder::decode(std::span<const float> channel_llr
         v2c_[e] = std::clamp(total - c2v_[e], -kMaxLlr, kMaxLlr);
       }
     }
-    // Early stop when H word = s.
-    bool match = true;
-    for (std::size_t r = 0; r < m && match; ++r) {
+    // Early stop when H word = s (all rows counted only for the stall limit).
+    std::size_t unsatisfied = 0;
+    for (std::size_t r = 0; r < m && (unsatisfied == 0 || limit.stall != 0); ++r) {
       bool parity = false;
       for (std::uint32_t e = row_ptr_[r]; e < row_ptr_[r + 1]; ++e) parity ^= word.get(col_idx_[e]);
-      match = parity == syndrome.get(r);
+      unsatisfied += parity != syndrome.get(r) ? 1 : 0;
     }
     result.iterations = it;
-    if (match) {
+    if (unsatisfied == 0) {
       result.converged = true;
+      break;
+    }
+    if (watch.stalled(it, unsatisfied)) {
+      result.stalled = it < limit.max;
       break;
     }
   }

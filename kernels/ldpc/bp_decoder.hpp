@@ -18,6 +18,38 @@ namespace qkdpp::kernels {
 struct DecodeResult {
   bool converged = false;  // the decoded word's syndrome equals the target syndrome
   std::size_t iterations = 0;
+  bool stalled = false;  // stopped by IterationLimit::stall before the maximum
+};
+
+// How long a decoding may run: at most `max` iterations and, when `stall` > 0, no more than
+// `stall` iterations after the last one that made progress: brought the count of unsatisfied
+// checks below 15/16 of its value at the previous progress. A frame that stops making progress
+// rarely converges later, so a caller that can disclose more (a blind round) does better to stop
+// early (docs/protocol.md "Stall limit").
+struct IterationLimit {
+  std::size_t max = 0;
+  std::size_t stall = 0;
+  constexpr IterationLimit(std::size_t max_iterations,  // NOLINT: a bare count is a limit
+                           std::size_t stall_iterations = 0) noexcept
+      : max(max_iterations), stall(stall_iterations) {}
+};
+
+// Follows a decoding's unsatisfied-check counts for IterationLimit::stall.
+class StallWatch {
+ public:
+  explicit StallWatch(std::size_t stall) noexcept : stall_(stall) {}
+  // After iteration `iteration` (counted from 1) left `unsatisfied` checks: whether the decoding
+  // has stalled.
+  bool stalled(std::size_t iteration, std::size_t unsatisfied) noexcept {
+    if (iteration == 1 || unsatisfied < reference_ - reference_ / 16) {
+      reference_ = unsatisfied;
+      progress_ = iteration;
+    }
+    return stall_ != 0 && iteration - progress_ >= stall_;
+  }
+
+ private:
+  std::size_t stall_, reference_ = 0, progress_ = 0;
 };
 
 class BeliefPropagationDecoder {
@@ -29,7 +61,7 @@ class BeliefPropagationDecoder {
   // Decodes into `word` (cols bits). `channel_llr` has one LLR per column; `syndrome` has one bit
   // per row. Allocates nothing per call beyond the first.
   DecodeResult decode(std::span<const float> channel_llr, const BitVector& syndrome,
-                      BitVector& word, std::size_t max_iterations);
+                      BitVector& word, IterationLimit limit);
 
   std::size_t rows() const noexcept { return row_ptr_.size() - 1; }
   std::size_t cols() const noexcept { return col_ptr_.size() - 1; }

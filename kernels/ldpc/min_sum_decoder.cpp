@@ -25,27 +25,30 @@ inline std::size_t position(const MinSumView<M>& v, std::size_t b, std::size_t i
 // The box-plus rule (MinSumDecoder's header): t_k in scratch[k], the prefixes F_k in
 // scratch[degree + k].
 template <class M>
-void reference_boxplus_iterate(const MinSumView<M>& v) noexcept {
+std::size_t reference_boxplus_iterate(const MinSumView<M>& v) noexcept {
   const int s = v.saturation, limit = v.message_limit, h = v.boxplus_shift;
   const int correction = v.boxplus_correction, half = (1 << h) >> 1;
   const auto sat = [s](int x) { return std::clamp(x, -s, s); };
   const auto magnitude = [limit, h](int t) { return std::min(std::abs(t), limit) << h; };
+  std::size_t unsatisfied = 0;
   for (std::size_t r = 0; r < v.layers; ++r) {
     const std::size_t b0 = v.layer_ptr[r], degree = v.layer_ptr[r + 1] - b0;
     Posterior* const t = v.scratch;
     Posterior* const prefix = v.scratch + degree;
     for (std::size_t i = 0; i < v.z; ++i) {
-      bool negative = v.syndrome[r * v.stride + i] < 0;
+      bool negative = v.syndrome[r * v.stride + i] < 0, parity = negative;
       int forward = 0;
       for (std::size_t k = 0; k < degree; ++k) {
         const std::size_t b = b0 + k;
-        t[k] = static_cast<Posterior>(
-            sat(v.posterior[position(v, b, i)] - v.messages[b * v.stride + i]));
+        const Posterior l = v.posterior[position(v, b, i)];
+        parity ^= l < 0;
+        t[k] = static_cast<Posterior>(sat(l - v.messages[b * v.stride + i]));
         negative ^= t[k] < 0;
         prefix[k] = static_cast<Posterior>(forward);
         const int a = magnitude(t[k]);
         forward = k == 0 ? a : boxplus_magnitude(forward, a, correction);
       }
+      unsatisfied += parity ? 1 : 0;
       int backward = 0;
       for (std::size_t k = degree; k-- > 0;) {
         const std::size_t b = b0 + k;
@@ -62,10 +65,11 @@ void reference_boxplus_iterate(const MinSumView<M>& v) noexcept {
       }
     }
   }
+  return unsatisfied;
 }
 
 template <class M>
-void reference_iterate(const MinSumView<M>& v) noexcept {
+std::size_t reference_iterate(const MinSumView<M>& v) noexcept {
   const int s = v.saturation;
   const auto sat = [s](int x) { return std::clamp(x, -s, s); };
   const auto g = [&v](int m) {
@@ -76,23 +80,24 @@ void reference_iterate(const MinSumView<M>& v) noexcept {
                                : std::max(((m * v.factor + (1 << 14)) >> 15) - v.parameter, 0);
     return std::min<int>(attenuated, v.message_limit);
   };
-  if (v.rule == MinSumVariant::kBoxPlus) {
-    reference_boxplus_iterate(v);
-    return;
-  }
+  if (v.rule == MinSumVariant::kBoxPlus) return reference_boxplus_iterate(v);
+  std::size_t unsatisfied = 0;
   for (std::size_t r = 0; r < v.layers; ++r) {
     const std::size_t b0 = v.layer_ptr[r], b1 = v.layer_ptr[r + 1];
     for (std::size_t i = 0; i < v.z; ++i) {
       int min1 = s, min2 = s;
-      bool negative = v.syndrome[r * v.stride + i] < 0;
+      bool negative = v.syndrome[r * v.stride + i] < 0, parity = negative;
       for (std::size_t b = b0; b < b1; ++b) {
-        const int t = sat(v.posterior[position(v, b, i)] - v.messages[b * v.stride + i]);
+        const Posterior l = v.posterior[position(v, b, i)];
+        parity ^= l < 0;
+        const int t = sat(l - v.messages[b * v.stride + i]);
         v.scratch[b - b0] = static_cast<Posterior>(t);
         const int mag = std::abs(t);
         min2 = std::min(min2, std::max(min1, mag));
         min1 = std::min(min1, mag);
         negative ^= t < 0;
       }
+      unsatisfied += parity ? 1 : 0;
       const int g1 = g(min1), g2 = g(min2);
       for (std::size_t b = b0; b < b1; ++b) {
         const int t = v.scratch[b - b0];
@@ -108,6 +113,7 @@ void reference_iterate(const MinSumView<M>& v) noexcept {
       }
     }
   }
+  return unsatisfied;
 }
 
 template <class M>
@@ -270,8 +276,7 @@ std::int16_t* MinSumDecoder::posteriors() noexcept {
 }
 
 template <class M>
-DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
-                                std::size_t max_iterations) {
+DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word, IterationLimit limit) {
   const std::size_t z = code_.z;
   using detail::Posterior;
   Posterior* syn = reinterpret_cast<Posterior*>(syndrome_.data());
@@ -318,11 +323,16 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word,
   }();
 
   DecodeResult result;
-  for (std::size_t it = 1; it <= max_iterations; ++it) {
-    fns.iterate(view);
+  StallWatch watch(limit.stall);
+  for (std::size_t it = 1; it <= limit.max; ++it) {
+    const std::size_t progress = fns.iterate(view);
     result.iterations = it;
     if (fns.satisfied(view)) {
       result.converged = true;
+      break;
+    }
+    if (watch.stalled(it, progress)) {
+      result.stalled = it < limit.max;
       break;
     }
   }
@@ -341,14 +351,13 @@ std::int16_t MinSumDecoder::quantize(float llr) const noexcept {
 }
 
 DecodeResult MinSumDecoder::run_configured(const BitVector* syndrome, BitVector& word,
-                                           std::size_t max_iterations) {
-  return config_.precision == MinSumPrecision::kInt8
-             ? run<std::int8_t>(syndrome, word, max_iterations)
-             : run<std::int16_t>(syndrome, word, max_iterations);
+                                           IterationLimit limit) {
+  return config_.precision == MinSumPrecision::kInt8 ? run<std::int8_t>(syndrome, word, limit)
+                                                     : run<std::int16_t>(syndrome, word, limit);
 }
 
 DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const BitVector& syndrome,
-                                   BitVector& word, std::size_t max_iterations) {
+                                   BitVector& word, IterationLimit limit) {
   if (channel_llr.size() != cols() || syndrome.size() != rows()) {
     throw std::invalid_argument("MinSumDecoder::decode: LLR or syndrome length mismatch");
   }
@@ -357,24 +366,24 @@ DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const Bit
     for (std::size_t i = 0; i < code_.z; ++i)
       post[c * stride_ + i] = quantize(channel_llr[c * code_.z + i]);
   }
-  return run_configured(&syndrome, word, max_iterations);
+  return run_configured(&syndrome, word, limit);
 }
 
 DecodeResult MinSumDecoder::decode_bsc(const BitVector& received, float llr_magnitude,
                                        const BitVector& syndrome, BitVector& word,
-                                       std::size_t max_iterations) {
+                                       IterationLimit limit) {
   if (received.size() != cols() || syndrome.size() != rows()) {
     throw std::invalid_argument("MinSumDecoder::decode_bsc: word or syndrome length mismatch");
   }
   const auto q = std::max<std::int16_t>(quantize(llr_magnitude), 1);
   expand_bits<std::int16_t>(received.words(), code_.block_cols, code_.z, stride_, q,
                             static_cast<std::int16_t>(-q), posteriors());
-  return run_configured(&syndrome, word, max_iterations);
+  return run_configured(&syndrome, word, limit);
 }
 
 DecodeResult MinSumDecoder::resume(std::span<const std::uint32_t> columns,
                                    std::span<const float> channel_llr, BitVector& word,
-                                   std::size_t max_iterations) {
+                                   IterationLimit limit) {
   if (!has_state_) throw std::logic_error("MinSumDecoder::resume: no decoding to resume");
   if (channel_llr.size() != cols()) {
     throw std::invalid_argument("MinSumDecoder::resume: LLR length mismatch");
@@ -391,7 +400,7 @@ DecodeResult MinSumDecoder::resume(std::span<const std::uint32_t> columns,
         std::clamp(post[at] - channel[at] + q, -kSaturation, kSaturation));
     channel[at] = q;
   }
-  return run_configured(nullptr, word, max_iterations);
+  return run_configured(nullptr, word, limit);
 }
 
 }  // namespace qkdpp::kernels

@@ -80,18 +80,18 @@ class MinSumDecoder {
   // Decodes into `word` (cols bits): float channel LLRs (punctured bits 0, shortened bits a large
   // value of their known sign), one syndrome bit per row. Allocates nothing per call.
   DecodeResult decode(std::span<const float> channel_llr, const BitVector& syndrome,
-                      BitVector& word, std::size_t max_iterations);
+                      BitVector& word, IterationLimit limit);
 
   // The same for a BSC word: LLR +-magnitude by the received bit.
   DecodeResult decode_bsc(const BitVector& received, float llr_magnitude, const BitVector& syndrome,
-                          BitVector& word, std::size_t max_iterations);
+                          BitVector& word, IterationLimit limit);
 
   // Continues the last decoding (same syndrome, check messages kept) after the channel LLRs of
   // `columns` changed to the values in `channel_llr` (one per column; others are ignored): how
   // Bob goes on after a blind round reveals punctured bits. std::logic_error without a previous
   // decode.
   DecodeResult resume(std::span<const std::uint32_t> columns, std::span<const float> channel_llr,
-                      BitVector& word, std::size_t max_iterations);
+                      BitVector& word, IterationLimit limit);
 
   // The level a decoder for lifting size z runs at when `requested` is asked for: scalar below one
   // full vector of checks per layer.
@@ -106,10 +106,9 @@ class MinSumDecoder {
  private:
   // A fresh decoding of `syndrome` from the loaded posteriors, or (null) a resumed one.
   template <class M>
-  DecodeResult run(const BitVector* syndrome, BitVector& word, std::size_t max_iterations);
+  DecodeResult run(const BitVector* syndrome, BitVector& word, IterationLimit limit);
   // run<M> for the configured message width.
-  DecodeResult run_configured(const BitVector* syndrome, BitVector& word,
-                              std::size_t max_iterations);
+  DecodeResult run_configured(const BitVector* syndrome, BitVector& word, IterationLimit limit);
   // Fixed-point channel value of an LLR: rounded llr * scale, clipped to +-channel_bound_.
   std::int16_t quantize(float llr) const noexcept;
   std::int16_t* posteriors() noexcept;

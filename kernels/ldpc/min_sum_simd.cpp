@@ -111,6 +111,18 @@ inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
   return xsimd::min(attenuated, B(v.message_limit));
 }
 
+// Lanes [0, valid) of x that are negative.
+inline std::size_t count_negative(const B& x, std::size_t valid) noexcept {
+#if defined(QKDPP_SIMD_LEVEL_avx2)
+  auto mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(x));
+#else
+  auto mask = static_cast<std::uint32_t>(_mm_movemask_epi8(x));
+#endif
+  mask &= 0xAAAAAAAAu;  // the high byte's sign of each 16-bit lane
+  if (valid < kW) mask &= (std::uint32_t{1} << (2 * valid)) - 1;
+  return static_cast<std::size_t>(__builtin_popcount(mask));
+}
+
 // Offset o advanced by `by` checks within a block of z (by <= z).
 inline std::size_t advance(std::size_t o, std::size_t by, std::size_t z) noexcept {
   return o + by >= z ? o + by - z : o + by;
@@ -132,10 +144,11 @@ struct Chunk {
   M* messages(std::size_t k, std::size_t u) const noexcept {
     return layer_messages + k * v.stride + i0 + u * kW;
   }
-  // t = sat(L - R) for vector u of block k. Exact: nothing can saturate (MinSumView::exact), so
-  // the clamps are no-ops and skipped.
-  B extrinsic(const MinSumCursor& c, std::size_t k, std::size_t u) const noexcept {
+  // t = sat(L - R) for vector u of block k, with the signs of L folded into `parity`. Exact:
+  // nothing can saturate (MinSumView::exact), so the clamps are no-ops and skipped.
+  B extrinsic(const MinSumCursor& c, std::size_t k, std::size_t u, B& parity) const noexcept {
     const B l = load_segment(c.column, advance(c.offset, u * kW, v.z), v.z, lanes(u), tmp);
+    parity ^= l;
     const B r_old = load_messages(messages(k, u));
     return Exact ? l - r_old : xsimd::max(xsimd::ssub(l, r_old), low);
   }
@@ -146,28 +159,37 @@ struct Chunk {
     store_segment(c.column, advance(c.offset, u * kW, v.z), v.z, lanes(u), tmp,
                   Exact ? t + message : xsimd::max(xsimd::sadd(t, message), low));
   }
+  // Checks of the chunk whose parity (syndrome sign folded with the posteriors' signs) is odd.
+  std::size_t unsatisfied(const B (&parity)[U]) const noexcept {
+    std::size_t count = 0;
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) count += count_negative(parity[u], lanes(u));
+    return count;
+  }
 };
 
 // The min-sum rules on one chunk. PerBlock: the offset rule with one offset per block
 // (MinSumView::block_offset, the layer's entries at `offsets`).
 template <std::size_t U, bool Exact, bool PerBlock, class M>
-inline void update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree, const Posterior* syn,
-                         MinSumCursor* cursors, const Posterior* offsets) noexcept {
+inline std::size_t update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree,
+                                const Posterior* syn, MinSumCursor* cursors,
+                                const Posterior* offsets) noexcept {
   const MinSumView<M>& v = ch.v;
   const B high(v.saturation), one(1);
   Posterior* const scratch = v.scratch;
-  B min1[U], min2[U], sign[U];
+  B min1[U], min2[U], sign[U], parity[U];
 #pragma GCC unroll 4
   for (std::size_t u = 0; u < U; ++u) {
     min1[u] = high;
     min2[u] = high;
     sign[u] = B::load_aligned(syn + ch.i0 + u * kW);
+    parity[u] = sign[u];
   }
   for (std::size_t k = 0; k < degree; ++k) {
     const MinSumCursor c = cursors[k];
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
-      const B t = ch.extrinsic(c, k, u);
+      const B t = ch.extrinsic(c, k, u, parity[u]);
       t.store_aligned(scratch + (k * U + u) * kW);
       const B mag = xsimd::abs(t);
       min2[u] = xsimd::min(min2[u], xsimd::max(min1[u], mag));
@@ -197,6 +219,7 @@ inline void update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree, const
     }
     c.offset = advance(c.offset, U * kW, v.z);
   }
+  return ch.unsatisfied(parity);
 }
 
 // x - y floored at 0, for 0 <= x, y < 2^15 (unsigned saturating subtraction).
@@ -310,8 +333,8 @@ struct NarrowChain {
 // the second walks the blocks backwards with the running suffix (MinSumDecoder's header). Chain:
 // WideChain<U> or NarrowChain (U = 2).
 template <class Chain, std::size_t U, bool Exact, class M>
-inline void update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_t degree,
-                                 const Posterior* syn, MinSumCursor* cursors) noexcept {
+inline std::size_t update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_t degree,
+                                        const Posterior* syn, MinSumCursor* cursors) noexcept {
   const MinSumView<M>& v = ch.v;
   const B one(1), limit(v.message_limit), correction(v.boxplus_correction),
       half(static_cast<Posterior>((1 << v.boxplus_shift) >> 1));
@@ -319,16 +342,19 @@ inline void update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_t degre
   Posterior* const scratch = v.scratch;
   Posterior* const prefix = ch.tmp + kW;
   const auto magnitude = [&limit, h](const B& t) { return xsimd::min(xsimd::abs(t), limit) << h; };
-  B sign[U];
+  B sign[U], parity[U];
 #pragma GCC unroll 4
-  for (std::size_t u = 0; u < U; ++u) sign[u] = B::load_aligned(syn + ch.i0 + u * kW);
+  for (std::size_t u = 0; u < U; ++u) {
+    sign[u] = B::load_aligned(syn + ch.i0 + u * kW);
+    parity[u] = sign[u];
+  }
   Chain forward{}, backward{};
   for (std::size_t k = 0; k < degree; ++k) {
     const MinSumCursor c = cursors[k];
     B a[U];
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
-      const B t = ch.extrinsic(c, k, u);
+      const B t = ch.extrinsic(c, k, u, parity[u]);
       t.store_aligned(scratch + (k * U + u) * kW);
       sign[u] ^= t;
       a[u] = magnitude(t);
@@ -371,15 +397,16 @@ inline void update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_t degre
     }
     c.offset = advance(c.offset, U * kW, v.z);
   }
+  return ch.unsatisfied(parity);
 }
 
 // kBoxPlusNarrow: the box-plus rule with NarrowChain on full two-vector chunks.
 enum class Rule { kMinSum, kPerBlockOffset, kBoxPlus, kBoxPlusNarrow };
 
 template <Rule R, std::size_t U, bool Exact, class M>
-inline void update_chunk_by_rule(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
-                                 std::size_t valid, const Posterior* syn, M* layer_messages,
-                                 MinSumCursor* cursors, const Posterior* offsets) noexcept {
+inline std::size_t update_chunk_by_rule(const MinSumView<M>& v, std::size_t degree, std::size_t i0,
+                                        std::size_t valid, const Posterior* syn, M* layer_messages,
+                                        MinSumCursor* cursors, const Posterior* offsets) noexcept {
   const Chunk<U, Exact, M> ch{v,
                               i0,
                               valid,
@@ -387,19 +414,20 @@ inline void update_chunk_by_rule(const MinSumView<M>& v, std::size_t degree, std
                               v.scratch + degree * U * kW,
                               B(static_cast<Posterior>(-v.saturation))};
   if constexpr (R == Rule::kBoxPlusNarrow && U == 2) {
-    update_chunk_boxplus<NarrowChain>(ch, degree, syn, cursors);
+    return update_chunk_boxplus<NarrowChain>(ch, degree, syn, cursors);
   } else if constexpr (R == Rule::kBoxPlus || R == Rule::kBoxPlusNarrow) {
-    update_chunk_boxplus<WideChain<U>>(ch, degree, syn, cursors);
+    return update_chunk_boxplus<WideChain<U>>(ch, degree, syn, cursors);
   } else {
-    update_chunk<U, Exact, R == Rule::kPerBlockOffset>(ch, degree, syn, cursors, offsets);
+    return update_chunk<U, Exact, R == Rule::kPerBlockOffset>(ch, degree, syn, cursors, offsets);
   }
 }
 
 template <Rule R, bool Exact, class M>
-void iterate_layers(const MinSumView<M>& v) noexcept {
+std::size_t iterate_layers(const MinSumView<M>& v) noexcept {
   constexpr std::size_t kUnroll = kMinSumChunkVectors;
   const std::size_t z = v.z, stride = v.stride;
   MinSumCursor* const cursors = v.cursors;
+  std::size_t unsatisfied = 0;
   for (std::size_t r = 0; r < v.layers; ++r) {
     const std::size_t b0 = v.layer_ptr[r], degree = v.layer_ptr[r + 1] - b0;
     for (std::size_t k = 0; k < degree; ++k) {
@@ -410,38 +438,28 @@ void iterate_layers(const MinSumView<M>& v) noexcept {
     const Posterior* const offsets = R == Rule::kPerBlockOffset ? v.block_offset + b0 : nullptr;
     std::size_t i0 = 0;
     for (; i0 + kUnroll * kW <= z; i0 += kUnroll * kW) {
-      update_chunk_by_rule<R, kUnroll, Exact>(v, degree, i0, kUnroll * kW, syn, layer_messages,
-                                              cursors, offsets);
+      unsatisfied += update_chunk_by_rule<R, kUnroll, Exact>(v, degree, i0, kUnroll * kW, syn,
+                                                             layer_messages, cursors, offsets);
     }
     for (; i0 < z; i0 += kW) {
-      update_chunk_by_rule<R, 1, Exact>(v, degree, i0, z - i0 < kW ? z - i0 : kW, syn,
-                                        layer_messages, cursors, offsets);
+      unsatisfied += update_chunk_by_rule<R, 1, Exact>(v, degree, i0, z - i0 < kW ? z - i0 : kW,
+                                                       syn, layer_messages, cursors, offsets);
     }
   }
+  return unsatisfied;
 }
 
 template <Rule R, class M>
-void iterate_rule(const MinSumView<M>& v) noexcept {
-  if (v.exact) {
-    iterate_layers<R, true>(v);
-  } else {
-    iterate_layers<R, false>(v);
-  }
+std::size_t iterate_rule(const MinSumView<M>& v) noexcept {
+  return v.exact ? iterate_layers<R, true>(v) : iterate_layers<R, false>(v);
 }
 
 template <class M>
-void iterate(const MinSumView<M>& v) noexcept {
+std::size_t iterate(const MinSumView<M>& v) noexcept {
   if (v.rule == MinSumVariant::kBoxPlus) {
-    if (v.narrow_chain) {
-      iterate_rule<Rule::kBoxPlusNarrow>(v);
-    } else {
-      iterate_rule<Rule::kBoxPlus>(v);
-    }
-  } else if (v.block_offset) {
-    iterate_rule<Rule::kPerBlockOffset>(v);
-  } else {
-    iterate_rule<Rule::kMinSum>(v);
+    return v.narrow_chain ? iterate_rule<Rule::kBoxPlusNarrow>(v) : iterate_rule<Rule::kBoxPlus>(v);
   }
+  return v.block_offset ? iterate_rule<Rule::kPerBlockOffset>(v) : iterate_rule<Rule::kMinSum>(v);
 }
 
 template <class M>

@@ -97,6 +97,32 @@ TEST_P(Decoders, ReportFailureAboveThresholdAndNeverAWrongSyndrome) {
   EXPECT_EQ(failures, 4) << "QBER 9 % is far above this rate-0.7 code's threshold";
 }
 
+// The stall limit: far above threshold the unsatisfied count soon stops falling, so a limit of
+// 3 ends the decoding long before the maximum and says so; below threshold it does not keep a
+// frame from converging.
+TEST_P(Decoders, StallLimitStopsHopelessFramesEarlyButNotGoodOnes) {
+  SyndromeDecoder decoder = make(code(0.7));  // threshold near 0.05
+  const ParityCheckMatrix& h = h_;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    for (const double qber : {0.09, 0.02}) {
+      const test::KeyPair f = test::simulated_keys(h.cols(), qber, seed);
+      std::vector<float> llr(h.cols());
+      for (std::size_t i = 0; i < h.cols(); ++i) llr[i] = kernels::bsc_llr(f.bob.get(i), qber);
+      BitVector out;
+      const auto result = decoder.decode(llr, h.syndrome(f.alice), out, {200, 3});
+      if (qber > 0.05) {
+        EXPECT_FALSE(result.converged) << "seed " << seed;
+        EXPECT_TRUE(result.stalled) << "seed " << seed;
+        EXPECT_LT(result.iterations, 60u) << "seed " << seed;
+      } else {
+        EXPECT_TRUE(result.converged) << "seed " << seed;
+        EXPECT_FALSE(result.stalled) << "seed " << seed;
+        EXPECT_EQ(out, f.alice) << "seed " << seed;
+      }
+    }
+  }
+}
+
 TEST_P(Decoders, DecodeRateAdaptedFramesWithPuncturedAndShortenedBits) {
   SyndromeDecoder decoder = make(code(0.6));
   const ParityCheckMatrix& h = h_;

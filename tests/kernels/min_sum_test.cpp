@@ -131,19 +131,23 @@ TEST(MinSum, EveryLevelMatchesTheScalarReferenceBitForBit) {
     const std::vector<float> llr = random_llrs(rng, code.cols());
     const BitVector syndrome = test::random_bits(rng, code.rows());
     for (const Case& c : configs()) {
-      for (const std::size_t iterations : {1u, 2u, 9u}) {
+      // Stall limit 1 stops at the first iteration whose unsatisfied count (from the layer
+      // loops) drops by less than 1/16: the levels must count the same checks.
+      for (const IterationLimit limit : {IterationLimit(1), IterationLimit(2), IterationLimit(9),
+                                         IterationLimit(9, 1), IterationLimit(9, 2)}) {
         MinSumDecoder reference(code, c.config, SimdLevel::kScalar);
         BitVector expected;
-        const DecodeResult want = reference.decode(llr, syndrome, expected, iterations);
+        const DecodeResult want = reference.decode(llr, syndrome, expected, limit);
         for (const SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2}) {
           if (level > cpu_simd_level()) continue;
           MinSumDecoder decoder(code, c.config, level);
           BitVector got;
-          const DecodeResult have = decoder.decode(llr, syndrome, got, iterations);
-          EXPECT_EQ(got, expected)
-              << c.what << ", z " << z << ", " << iterations << " its, " << to_string(level);
+          const DecodeResult have = decoder.decode(llr, syndrome, got, limit);
+          EXPECT_EQ(got, expected) << c.what << ", z " << z << ", " << limit.max << " its, stall "
+                                   << limit.stall << ", " << to_string(level);
           EXPECT_EQ(have.iterations, want.iterations) << c.what << ", z " << z;
           EXPECT_EQ(have.converged, want.converged) << c.what << ", z " << z;
+          EXPECT_EQ(have.stalled, want.stalled) << c.what << ", z " << z;
         }
       }
     }
@@ -313,10 +317,40 @@ TEST(MinSum, BoxPlusSingleCheckByHand) {
     // A second pass: x2's extrinsic input is -5 (its own message removed), the others' 8 and 8
     // again, so the same messages come back and the state is a fixed point.
     EXPECT_FALSE(boxplus.decode(llr, syndrome, word, 2).converged);
+    // At that fixed point every iteration leaves the one check unsatisfied: with a stall limit
+    // of 2 the decoding ends after iteration 3 (1 set the count, 2 and 3 made no progress).
+    DecodeResult r = boxplus.decode(llr, syndrome, word, {50, 2});
+    EXPECT_EQ(r.iterations, 3u) << to_string(level);
+    EXPECT_TRUE(r.stalled);
+    EXPECT_FALSE(r.converged);
+    r = boxplus.decode(llr, syndrome, word, 50);
+    EXPECT_EQ(r.iterations, 50u);
+    EXPECT_FALSE(r.stalled);
     MinSumDecoder min_sum(code, plain, level);
     EXPECT_TRUE(min_sum.decode(llr, syndrome, word, 1).converged) << to_string(level);
     EXPECT_FALSE(word.get(2));
   }
+}
+
+// Progress is a count below 15/16 of the count at the last progress; the watch reports a stall
+// `stall` iterations after the last progress, and never with stall 0.
+TEST(StallWatch, StopsAfterTheGivenIterationsWithoutProgress) {
+  const std::size_t counts[] = {1000, 900, 850, 845, 840, 700, 690, 689};
+  // Progress (count < reference - reference / 16, integer division) at iterations 1, 2 (900 <
+  // 938), not 3 or 4 (850, 845 >= 844), 5 (840), 6 (700 < 788), not 7 or 8 (>= 657).
+  StallWatch two(2), three(3), off(0);
+  std::vector<bool> got2, got3;
+  for (std::size_t i = 0; i < std::size(counts); ++i) {
+    got2.push_back(two.stalled(i + 1, counts[i]));
+    got3.push_back(three.stalled(i + 1, counts[i]));
+    EXPECT_FALSE(off.stalled(i + 1, counts[i]));
+  }
+  EXPECT_EQ(got2, (std::vector<bool>{false, false, false, true, false, false, false, true}));
+  EXPECT_EQ(got3, (std::vector<bool>(8, false)));
+  // A fresh watch for every call: the first count always counts as progress.
+  StallWatch fresh(1);
+  EXPECT_FALSE(fresh.stalled(1, 5));
+  EXPECT_TRUE(fresh.stalled(2, 5));
 }
 
 TEST(LayeredCode, RejectsInconsistentLayouts) {

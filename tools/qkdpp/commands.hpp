@@ -9,6 +9,7 @@
 #include "engine/decoding/syndrome_decoder.hpp"
 #include "engine/protocol/code_family.hpp"
 #include "engine/protocol/security.hpp"
+#include "engine/protocol/session.hpp"
 
 namespace qkdpp::tools {
 
@@ -38,9 +39,13 @@ kernels::MinSumPrecision parse_precision(const std::string& text);
 struct DecoderCliOptions {
   std::string precision = "8";
   std::string rule = to_string(engine::kDefaultCheckRule);
+  std::size_t round_iter = engine::ProtocolConfig{}.round_iterations;
+  std::size_t round_stall = engine::ProtocolConfig{}.round_stall;
   engine::CheckRule check_rule() const;  // InputError for an unknown rule
   // The protocol's decoder settings (InputError naming a bad value).
   engine::DecoderConfig resolve() const;
+  // Those and the per-round iteration limits, into a protocol configuration.
+  void configure(engine::ProtocolConfig& config) const;
   // The bundled family of 2^log2_n-bit codes with the thresholds measured for the rule.
   engine::CodeFamily family(unsigned log2_n) const;
 };

@@ -1,5 +1,5 @@
-// Command-line options of Bob's decoder (shared by `qkdpp run` and `qkdpp distill`; the precision
-// also by `qkdpp fer`).
+// Command-line options of Bob's decoder and its per-round limits (shared by `qkdpp run` and
+// `qkdpp distill`; the precision also by `qkdpp fer`).
 #include "engine/core/error.hpp"
 #include "tools/qkdpp/commands.hpp"
 
@@ -17,6 +17,13 @@ engine::DecoderConfig DecoderCliOptions::resolve() const {
   return engine::default_decoder_config(parse_precision(precision), check_rule());
 }
 
+void DecoderCliOptions::configure(engine::ProtocolConfig& config) const {
+  config.decoder = resolve();
+  if (round_iter == 0) throw InputError("--round-iter must be positive");
+  config.round_iterations = round_iter;
+  config.round_stall = round_stall;
+}
+
 engine::CodeFamily DecoderCliOptions::family(unsigned log2_n) const {
   return engine::CodeFamily::bundled(default_code_dir(), log2_n,
                                      engine::thresholds_file(check_rule()));
@@ -29,6 +36,14 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
                   "Decoder check rule: boxplus (approximate sum-product, as efficient as BP: "
                   "0.03-0.09 lower f than min-sum at 1.1-1.2x its decoding speed) or min-sum; "
                   "docs/decoders.md")
+      ->capture_default_str();
+  cmd->add_option("--round-iter", out.round_iter,
+                  "Decoder iterations of a blind round that another round can follow: fewer is "
+                  "faster and costs efficiency (docs/pipeline.md)")
+      ->capture_default_str();
+  cmd->add_option("--round-stall", out.round_stall,
+                  "End such a round early once this many iterations pass without the unsatisfied "
+                  "checks falling by 1/16 (0: never; docs/protocol.md)")
       ->capture_default_str();
 }
 

@@ -31,7 +31,6 @@ struct DistillOptions {
   double reveal = engine::ProtocolConfig{}.reveal_fraction;
   std::size_t rounds = engine::ProtocolConfig{}.max_blind_rounds;
   std::size_t max_iter = 100;
-  std::size_t round_iter = 50;
   bool restart = false;
   double initial_qber = 0.11;
   bool verbose = false;
@@ -42,13 +41,12 @@ void run_distill(const DistillOptions& opt) {
   if (opt.family != 16 && opt.family != 20) throw InputError("--family must be 16 or 20");
   if (opt.blocks == 0) throw InputError("--blocks must be positive");
   engine::ProtocolConfig config;
-  config.decoder = opt.decoder.resolve();
+  opt.decoder.configure(config);
   config.family = std::make_shared<const engine::CodeFamily>(opt.decoder.family(opt.family));
   config.optimism = opt.optimism;
   config.reveal_fraction = opt.reveal;
   config.max_blind_rounds = opt.rounds;
   config.max_iterations = opt.max_iter;
-  config.round_iterations = opt.round_iter;
   config.resume_decoding = !opt.restart;
   config.initial_qber = opt.initial_qber;
   config.security = opt.security.resolve();
@@ -176,9 +174,6 @@ void register_distill_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--rounds", opt->rounds, "Blind rounds after the first")->capture_default_str();
   cmd->add_option("--max-iter", opt->max_iter, "Decoder iterations per round")
-      ->capture_default_str();
-  cmd->add_option("--round-iter", opt->round_iter,
-                  "Decoder iterations of a round that a blind round can follow")
       ->capture_default_str();
   cmd->add_flag("--restart", opt->restart, "Blind rounds decode afresh instead of resuming");
   cmd->add_option("--initial-qber", opt->initial_qber, "QBER assumed for the first block")

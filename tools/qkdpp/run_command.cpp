@@ -49,7 +49,6 @@ struct RunOptions {
   double timeout = 60.0;
   std::uint64_t reconnects = 3;
   std::int64_t auth_refill_every = -1;  // -1: by family
-  std::size_t round_iter = engine::ProtocolConfig{}.round_iterations;
 };
 
 // What both parties of a two-machine run must agree on (the link's handshake compares it).
@@ -89,7 +88,8 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
             {"code", opt.code},
             {"precision", opt.decoder.precision},
             {"rule", opt.decoder.rule},
-            {"round_iter", opt.round_iter},
+            {"round_iter", opt.decoder.round_iter},
+            {"round_stall", opt.decoder.round_stall},
             {"abort_qber", opt.abort_qber},
             {"seed", opt.seed},
             {"audit", opt.audit},
@@ -123,15 +123,13 @@ void run_run(const RunOptions& opt) {
       opt.input.empty() ? demo_input() : std::filesystem::path(opt.input);  // or tcp://HOST:PORT
   engine::PipelineOptions po;
   engine::ProtocolConfig& pc = po.protocol;
-  pc.decoder = opt.decoder.resolve();
+  opt.decoder.configure(pc);
   pc.family = std::make_shared<const engine::CodeFamily>(opt.decoder.family(family_bits(opt.code)));
   pc.security = opt.security.resolve();
   if (!(opt.abort_qber > 0.0 && opt.abort_qber < 0.5)) {
     throw InputError("--abort-qber must lie in (0, 0.5)");
   }
   pc.abort_qber = opt.abort_qber;
-  if (opt.round_iter == 0) throw InputError("--round-iter must be positive");
-  pc.round_iterations = opt.round_iter;
   pc.initial_qber = opt.abort_qber;
   po.threads = opt.threads;
   po.seed = opt.seed;
@@ -424,10 +422,6 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--abort-qber", opt->abort_qber, "Abort blocks above this QBER")
       ->capture_default_str();
   add_decoder_options(cmd, opt->decoder);
-  cmd->add_option("--round-iter", opt->round_iter,
-                  "Decoder iterations of a blind round that another round can follow: fewer is "
-                  "faster and costs efficiency (docs/pipeline.md)")
-      ->capture_default_str();
   cmd->add_option("--seed", opt->seed,
                   "Seeded randomness for Alice (reproducible runs; default 0: system CSPRNG)");
   cmd->add_option("--json", opt->json, "Write the summary as JSON to this file");

@@ -74,7 +74,10 @@ inline int boxplus_magnitude(int a, int b, int correction) noexcept {
 
 template <class M>
 struct MinSumFns {
-  void (*iterate)(const MinSumView<M>&) noexcept;    // one pass over all layers
+  // One pass over all layers; returns the checks whose hard-decision parity (of the posteriors
+  // as their layer read them) differed from the syndrome bit: a running measure of progress for
+  // IterationLimit::stall, not a convergence test (later layers change the posteriors).
+  std::size_t (*iterate)(const MinSumView<M>&) noexcept;
   bool (*satisfied)(const MinSumView<M>&) noexcept;  // hard decision's syndrome == target
 };
 
