@@ -3,27 +3,28 @@
 # `qkdpp distill` per family and QBER, the start-up estimate set to the true QBER, one Markdown
 # row each. Mbit/s is one thread, both parties; run it on an idle machine.
 #   usage: bench/protocol_efficiency.sh [path/to/qkdpp]
-#   env: QBERS="0.01 0.03" FAMILIES="20 16" RULES="min-sum boxplus" (Bob's check rule)
+#   env: QBERS="0.01 0.03" FAMILIES="20 16" RULES="min-sum boxplus" (Bob's check rule),
+#   EXTRA="--round-stall 0" (further distill options)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qkdpp=${1:-$root/build/tools/qkdpp}
-echo "| rule | family | QBER | accepted / blocks | verified | mean QBER | f | mean rounds | secret fraction | Mbit/s |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| rule | family | QBER | accepted / blocks | verified | mean QBER | f | mean rounds | mean iterations | secret fraction | Mbit/s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for rule in ${RULES:-min-sum boxplus}; do
 for family in ${FAMILIES:-20 16}; do
   blocks=12
   [ "$family" = 16 ] && blocks=60
   for q in ${QBERS:-0.01 0.02 0.03 0.05 0.08 0.10}; do
     "$qkdpp" distill --family "$family" --qber "$q" --blocks "$blocks" --initial-qber "$q" \
-      --rule "$rule" --json |
+      --rule "$rule" ${EXTRA:-} --json |
       python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 s = d["summary"]
-print("| %s | 2^%s | %g %% | %d/%d | %d | %.4f | %.3f | %.2f | %.3f | %.2f |" % (
+print("| %s | 2^%s | %g %% | %d/%d | %d | %.4f | %.3f | %.2f | %.1f | %.3f | %.2f |" % (
     s["rule"], sys.argv[1], 100 * float(sys.argv[2]), s["accepted"], s["blocks"],
-    s["verified"], s["mean_qber"], s["efficiency"], s["mean_rounds"], s["secret_fraction"],
-    s["mbps"]))
+    s["verified"], s["mean_qber"], s["efficiency"], s["mean_rounds"], s["mean_iterations"],
+    s["secret_fraction"], s["mbps"]))
 ' "$family" "$q"
   done
 done

@@ -14,6 +14,10 @@ namespace qkdpp::engine {
 
 using kernels::BitVector;
 
+std::size_t default_round_stall(std::size_t frame_bits) noexcept {
+  return frame_bits >= (std::size_t{1} << 18) ? 2 : 4;
+}
+
 std::string to_string(BlockStatus status) {
   switch (status) {
     case BlockStatus::kAccepted:
@@ -347,8 +351,9 @@ std::vector<Message> BobSession::decode_round(std::span<const std::uint32_t> rev
                     config_.family->codes()[code_].reveal_left(reveal_) == 0;
   const kernels::IterationLimit iterations =
       last ? kernels::IterationLimit(config_.max_iterations)
-           : kernels::IterationLimit(std::min(config_.round_iterations, config_.max_iterations),
-                                     config_.round_stall);
+           : kernels::IterationLimit(
+                 std::min(config_.round_iterations, config_.max_iterations),
+                 config_.round_stall.value_or(default_round_stall(config_.family->frame_bits())));
   const auto t0 = std::chrono::steady_clock::now();
   const auto r = revealed.empty() || !config_.resume_decoding
                      ? decoder.decode(llr_, syndrome_, word_, iterations)

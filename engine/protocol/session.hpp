@@ -48,9 +48,8 @@ struct ProtocolConfig {
   // converged by then rarely does, and revealing is cheaper than iterating.
   std::size_t round_iterations = 50;
   // ... and end sooner once this many iterations pass without progress, a fall of the unsatisfied
-  // checks by 1/16 (kernels::IterationLimit::stall; 0: never). Measured on the 2^20-bit family:
-  // 2 saves 43-57 % of the iterations at 1-3 % QBER for f within 0.002 (docs/protocol.md).
-  std::size_t round_stall = 2;
+  // checks by 1/16 (kernels::IterationLimit::stall; 0: never; unset: default_round_stall).
+  std::optional<std::size_t> round_stall;
   // Blind reconciliation: each further round reveals this fraction of the frame, punctured bits
   // while any remain, then key bits (FamilyCode::revealed_key_position order); at most
   // max_blind_rounds rounds follow the first. Half a percent per round with 16 rounds: the same 8 %
@@ -69,6 +68,12 @@ struct ProtocolConfig {
   unsigned tag_bits = 64;  // verification tag: 64 or 128
   SecurityParameters security;
 };
+
+// The stall limit of rounds that a blind round can follow, by frame length: 2 from 2^18 bits, 4
+// below, where the counts are noisier. Measured (docs/protocol.md "Stall limit"): on 2^20-bit
+// frames 2 saves 42-58 % of the iterations at 1-3 % and 10 % QBER for f within 0.003; on 2^16-bit
+// frames 4 saves 20-41 % at 1-5 % for f within 0.004-0.011.
+std::size_t default_round_stall(std::size_t frame_bits) noexcept;
 
 struct BlockResult {
   std::uint64_t index = 0;

@@ -173,6 +173,30 @@ TEST(Protocol, BlindRoundsRevealKeyBitsOncePuncturedOnesRunOut) {
   EXPECT_GE(rescued, 1u) << "some block needed key bits beyond the punctured ones";
 }
 
+// The stall limit ends hopeless rounds early: on blocks that need several blind rounds (estimate
+// 2.5 %, true QBER 3.1 %), every failed round without it runs the full round_iterations, with it
+// the blocks take fewer iterations in all, and either way they are accepted with identical keys.
+TEST(Protocol, StallLimitShortensFailedRoundsAndKeepsBlocksCorrect) {
+  const std::size_t n = family16()->key_bits();
+  std::size_t iterations[2] = {0, 0};
+  for (const std::size_t stall : {0u, 4u}) {
+    ProtocolConfig c = config();
+    c.round_stall = stall;
+    Pair p(c);
+    for (std::uint64_t i = 0; i < 3; ++i) {
+      const auto [a, b] = p.run(i, test::simulated_keys(n, 0.031, 700 + i), 0.025);
+      ASSERT_EQ(a.status, BlockStatus::kAccepted) << "stall " << stall << ", block " << i;
+      EXPECT_EQ(a.final_key, b.final_key);
+      ASSERT_GE(b.rounds, 2u);
+      if (stall == 0) EXPECT_GE(b.decoder_iterations, (b.rounds - 1) * c.round_iterations);
+      iterations[stall == 0 ? 0 : 1] += b.decoder_iterations;
+    }
+  }
+  EXPECT_LT(iterations[1], iterations[0]);
+  EXPECT_EQ(default_round_stall(std::size_t{1} << 20), 2u);
+  EXPECT_EQ(default_round_stall(std::size_t{1} << 16), 4u);
+}
+
 // Bob keeps at most three decoders; blocks cycling over five codes (twice) make him free and
 // rebuild them, and every block still decodes to Alice's key.
 TEST(Protocol, DecoderCacheEvictionKeepsBlocksCorrect) {

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "engine/decoding/syndrome_decoder.hpp"
@@ -40,8 +41,8 @@ struct DecoderCliOptions {
   std::string precision = "8";
   std::string rule = to_string(engine::kDefaultCheckRule);
   std::size_t round_iter = engine::ProtocolConfig{}.round_iterations;
-  std::size_t round_stall = engine::ProtocolConfig{}.round_stall;
-  engine::CheckRule check_rule() const;  // InputError for an unknown rule
+  std::optional<std::size_t> round_stall;  // unset: engine::default_round_stall
+  engine::CheckRule check_rule() const;    // InputError for an unknown rule
   // The protocol's decoder settings (InputError naming a bad value).
   engine::DecoderConfig resolve() const;
   // Those and the per-round iteration limits, into a protocol configuration.

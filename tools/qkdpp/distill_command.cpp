@@ -63,7 +63,7 @@ void run_distill(const DistillOptions& opt) {
   auto [alice_end, bob_end] = engine::make_in_process_channel();
 
   std::map<std::string, std::size_t> statuses;
-  std::size_t accepted = 0, verified = 0, final_bits = 0, rounds = 0;
+  std::size_t accepted = 0, verified = 0, final_bits = 0, rounds = 0, iterations = 0;
   double leak = 0, shannon = 0, qber_sum = 0;
   nlohmann::json records = nlohmann::json::array();
   kernels::BitVector a_key, b_key;
@@ -84,6 +84,7 @@ void run_distill(const DistillOptions& opt) {
         engine::run_block(alice, bob, *alice_end, *bob_end, b, a_key, b_key).first;
     ++statuses[engine::to_string(a.status)];
     rounds += a.rounds;
+    iterations += a.decoder_iterations;
     if (a.status == engine::BlockStatus::kAccepted) {
       ++accepted;
       final_bits += a.final_key.size();
@@ -129,6 +130,7 @@ void run_distill(const DistillOptions& opt) {
       {"mean_qber", verified ? qber_sum / static_cast<double>(verified) : 0.0},
       {"efficiency", f},
       {"mean_rounds", static_cast<double>(rounds) / static_cast<double>(opt.blocks)},
+      {"mean_iterations", static_cast<double>(iterations) / static_cast<double>(opt.blocks)},
       {"final_bits", final_bits},
       {"secret_fraction", static_cast<double>(final_bits) / input_bits},
       {"seconds", seconds},
@@ -145,8 +147,9 @@ void run_distill(const DistillOptions& opt) {
   for (const auto& [s, count] : statuses) std::printf(" %s %zu;", s.c_str(), count);
   std::printf(
       "\nmean QBER %.4f, efficiency f %.4f (leak / sum n h2(QBER) over the %zu verified blocks), "
-      "mean decoding rounds %.2f\n",
-      summary["mean_qber"].get<double>(), f, verified, summary["mean_rounds"].get<double>());
+      "mean decoding rounds %.2f, iterations %.1f\n",
+      summary["mean_qber"].get<double>(), f, verified, summary["mean_rounds"].get<double>(),
+      summary["mean_iterations"].get<double>());
   std::printf("final key %zu bits, secret fraction %.4f, %.2f Mbit/s of input key (1 thread)\n",
               final_bits, summary["secret_fraction"].get<double>(), summary["mbps"].get<double>());
 }

@@ -89,7 +89,8 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
             {"precision", opt.decoder.precision},
             {"rule", opt.decoder.rule},
             {"round_iter", opt.decoder.round_iter},
-            {"round_stall", opt.decoder.round_stall},
+            {"round_stall", po.protocol.round_stall.value_or(
+                                engine::default_round_stall(po.protocol.family->frame_bits()))},
             {"abort_qber", opt.abort_qber},
             {"seed", opt.seed},
             {"audit", opt.audit},
