@@ -4,7 +4,7 @@
 # The first blocks run on the start-up estimate, so every input is 24 blocks (2^20) or 200 blocks
 # (2^16) long and the table also gives the efficiency over the whole run.
 #   usage: bench/end_to_end.sh [path/to/qkdpp] [work dir]    env: RULE=min-sum (default: the
-#   protocol's default check rule, box-plus)
+#   protocol's default check rule, box-plus), EXTRA="--round-stall 0" (further run options)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qkdpp=${1:-$root/build/tools/qkdpp}
@@ -22,7 +22,7 @@ for family in 20 16; do
       report="$work/report-$family-$q-$threads.json"
       rss=$( { /usr/bin/time -f "%M" "$qkdpp" run --input "$raw" -o "$work/keys.h5" -q \
                  --code "qkdpp-n$family" --threads "$threads" --seed 5 --json "$report" \
-                 ${RULE:+--rule "$RULE"} ; } 2>&1 )
+                 ${RULE:+--rule "$RULE"} ${EXTRA:-} ; } 2>&1 )
       python3 - "$report" "$family" "$q" "$threads" "$rss" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -28,8 +28,9 @@ ParityCheckMatrix ParityCheckMatrix::from_edges(std::size_t rows, std::size_t co
                        std::to_string(cols) + " matrix");
     }
   }
-  // Sort by (row, column) in linear time: a stable counting sort by column, then by row.
-  {
+  // Sort by (row, column) in linear time: a stable counting sort by column, then by row (skipped
+  // when the edges come sorted, as from QuasiCyclicCode::expand).
+  if (!std::is_sorted(edges.begin(), edges.end())) {
     std::vector<Edge> by_col(edges.size());
     std::vector<std::size_t> start(std::max(rows, cols) + 1, 0);
     for (const auto& e : edges) ++start[e.second + 1];
@@ -173,14 +174,16 @@ ParityCheckMatrix QuasiCyclicCode::expand() const {
   const std::size_t nonzero = static_cast<std::size_t>(
       std::count_if(shifts.begin(), shifts.end(), [](auto e) { return e >= 0; }));
   edges.reserve(nonzero * z);
+  // Row by row, columns ascending: already in the order from_edges sorts into.
   for (std::size_t r = 0; r < base_rows; ++r) {
-    for (std::size_t c = 0; c < base_cols; ++c) {
-      const std::int32_t e = shift(r, c);
-      if (e < 0) continue;
-      for (std::size_t i = 0; i < z; ++i) {
-        edges.emplace_back(
-            static_cast<std::uint32_t>(r * z + i),
-            static_cast<std::uint32_t>(c * z + (i + static_cast<std::size_t>(e)) % z));
+    for (std::size_t i = 0; i < z; ++i) {
+      for (std::size_t c = 0; c < base_cols; ++c) {
+        const std::int32_t e = shift(r, c);
+        if (e < 0) continue;
+        std::size_t j = i + static_cast<std::size_t>(e);  // e < z
+        if (j >= z) j -= z;
+        edges.emplace_back(static_cast<std::uint32_t>(r * z + i),
+                           static_cast<std::uint32_t>(c * z + j));
       }
     }
   }
