@@ -2,7 +2,7 @@
 """Degree-profile search for `qkdpp codegen` by simulated decoding (docs/codes.md).
 
 For each rate, builds candidate codes (`qkdpp codegen --profile`) at a short length, measures the
-frame error rate of the protocol's decoder (8-bit offset min-sum) over a ladder of QBERs with
+frame error rate of the protocol's decoder (8-bit, offset min-sum or --variant) over a ladder of QBERs with
 `qkdpp fer --json`, and ranks the candidates by the efficiency f at which the FER crosses 1/2
 (interpolated in f between ladder points). Stage 1 scans one heavy class (degree x share);
 stage 2 adds a second class to the best few. Deterministic: codegen and fer seeds are fixed.
@@ -55,7 +55,8 @@ def evaluate(args, rate, base_cols, profile, tmp):
         out = subprocess.run(
             [args.qkdpp, "fer", "--code", code, "--precision", "8", "--frames", str(args.frames),
              "--max-fe", str(args.max_fe), "--max-iter", str(args.max_iter), "--seed", "7",
-             "--json", "--qber", f"{qber_for_f(rate, f):.6f}"],
+             "--json", "--qber", f"{qber_for_f(rate, f):.6f}"]
+            + (["--variant", args.variant] if args.variant else []),
             capture_output=True, text=True, check=True).stdout
         result = json.loads(out)
         points += result["points"]
@@ -76,9 +77,15 @@ def main():
     parser.add_argument("--max-fe", type=int, default=8)
     parser.add_argument("--max-iter", type=int, default=100)
     parser.add_argument("--f-start", type=float, default=1.50, help="top of the f ladder")
+    parser.add_argument("--variant", default="",
+                        help="`qkdpp fer --variant` (default: its min-sum rule for the code; "
+                        "boxplus: the protocol's default rule)")
+    parser.add_argument("--degrees", default="6,8,10,12,16,20", help="heavy-class degrees")
+    parser.add_argument("--shares", default="0.10,0.16,0.22,0.28",
+                        help="heavy-class shares of the base columns")
     args = parser.parse_args()
-    degrees = [6, 8, 10, 12, 16, 20]
-    shares = [0.10, 0.16, 0.22, 0.28]
+    degrees = [int(d) for d in args.degrees.split(",")]
+    shares = [float(x) for x in args.shares.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         for rate in (float(r) for r in args.rates.split(",")):
             base_cols = 256 if rate >= 0.93 else 128
