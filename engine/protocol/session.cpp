@@ -168,10 +168,10 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   wait_ = Wait::kDecode;
   key_ = key;
 
-  // Keep punctured bits for at least one blind round, so a failed first round can be rescued
+  // Keep punctured bits for reserve_rounds blind rounds, so a failed first round can be rescued
   // (fully shortened first rounds cost 4 of 48 demo blocks when the QBER drifted upwards).
-  const FirstRound first =
-      family.first_round(result_.qber_estimate, config_.optimism, reveal_step(config_));
+  const FirstRound first = family.first_round(result_.qber_estimate, config_.optimism,
+                                              config_.reserve_rounds * reveal_step(config_));
   code_ = first.code;
   const FamilyCode& c = family.codes()[code_];
   result_.code = c.name;

@@ -56,6 +56,12 @@ struct ProtocolConfig {
   // of the frame in reserve as 1 % with 8, in finer steps (docs/protocol.md).
   double reveal_fraction = 0.005;
   std::size_t max_blind_rounds = 16;
+  // The first round keeps at least this many blind rounds' worth of punctured bits, so that an
+  // estimate below the block's QBER is rescued by revealing punctured bits (each worth about a
+  // syndrome bit) rather than key bits (each worth h2(q), 0.2 bits at 3 %). 4 rather than 1 since
+  // the codes rebuilt for box-plus: the demo job's drifting QBER gives f 1.30 instead of 1.37
+  // (docs/protocol.md "First-round reserve").
+  std::size_t reserve_rounds = 4;
   // Blind rounds continue the previous decoding (check messages kept) instead of restarting.
   bool resume_decoding = true;
   // First puncturing: the rate that gives the code's threshold efficiency at the estimated QBER,

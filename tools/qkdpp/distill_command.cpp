@@ -30,6 +30,7 @@ struct DistillOptions {
   double optimism = 0.0;
   double reveal = engine::ProtocolConfig{}.reveal_fraction;
   std::size_t rounds = engine::ProtocolConfig{}.max_blind_rounds;
+  std::size_t reserve = engine::ProtocolConfig{}.reserve_rounds;
   std::size_t max_iter = 100;
   bool restart = false;
   double initial_qber = 0.11;
@@ -46,6 +47,7 @@ void run_distill(const DistillOptions& opt) {
   config.optimism = opt.optimism;
   config.reveal_fraction = opt.reveal;
   config.max_blind_rounds = opt.rounds;
+  config.reserve_rounds = opt.reserve;
   config.max_iterations = opt.max_iter;
   config.resume_decoding = !opt.restart;
   config.initial_qber = opt.initial_qber;
@@ -176,6 +178,9 @@ void register_distill_command(CLI::App& app) {
   cmd->add_option("--reveal", opt->reveal, "Fraction of the frame revealed per blind round")
       ->capture_default_str();
   cmd->add_option("--rounds", opt->rounds, "Blind rounds after the first")->capture_default_str();
+  cmd->add_option("--reserve", opt->reserve,
+                  "Blind rounds' worth of punctured bits the first round keeps in reserve")
+      ->capture_default_str();
   cmd->add_option("--max-iter", opt->max_iter, "Decoder iterations per round")
       ->capture_default_str();
   cmd->add_flag("--restart", opt->restart, "Blind rounds decode afresh instead of resuming");
