@@ -34,7 +34,7 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
       ->capture_default_str();
   cmd->add_option("--rule", out.rule,
                   "Decoder check rule: boxplus (approximate sum-product, as efficient as BP: "
-                  "0.03-0.09 lower f than min-sum at 1.1-1.2x its decoding speed) or min-sum; "
+                  "0.03-0.22 lower f than min-sum at 1.1-1.2x its decoding speed) or min-sum; "
                   "docs/decoders.md")
       ->capture_default_str();
   cmd->add_option("--round-iter", out.round_iter,
