@@ -18,7 +18,7 @@ namespace qkdpp::engine {
 
 std::vector<HeavyClass> default_profile(double rate) {
   // tools/search_profiles.py, 2^16 bits, seed 20261128 (docs/codes.md "Profile search"): with
-  // the min-sum decoder, and for rates 0.78-0.92 (but 0.90) with the box-plus decoder
+  // the min-sum decoder, and for rates 0.78-0.92 with the box-plus decoder
   // (--variant boxplus), which wants more heavy columns there.
   static const std::vector<std::pair<double, std::vector<HeavyClass>>> table = {
       {0.44, {{10, 0.16}}},
@@ -31,7 +31,7 @@ std::vector<HeavyClass> default_profile(double rate) {
       {0.82, {{15, 0.22}, {6, 0.05}}},
       {0.85, {{12, 0.28}}},
       {0.88, {{12, 0.28}}},
-      {0.90, {{10, 0.28}, {4, 0.05}}},
+      {0.90, {{12, 0.28}, {5, 0.05}}},
       {0.92, {{10, 0.34}}},
       {0.94, {{10, 0.28}, {4, 0.05}}},
       {0.96, {{10, 0.28}, {5, 0.10}}},
