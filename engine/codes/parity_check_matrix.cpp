@@ -174,13 +174,19 @@ ParityCheckMatrix QuasiCyclicCode::expand() const {
   const std::size_t nonzero = static_cast<std::size_t>(
       std::count_if(shifts.begin(), shifts.end(), [](auto e) { return e >= 0; }));
   edges.reserve(nonzero * z);
-  // Row by row, columns ascending: already in the order from_edges sorts into.
+  // Row by row, columns ascending: already in the order from_edges sorts into. Each base row's
+  // entries (column, shift) are gathered once, not looked up again for each of its z rows.
+  std::vector<std::pair<std::size_t, std::size_t>> row_entries;
   for (std::size_t r = 0; r < base_rows; ++r) {
+    row_entries.clear();
+    for (std::size_t c = 0; c < base_cols; ++c) {
+      if (const std::int32_t e = shift(r, c); e >= 0) {
+        row_entries.emplace_back(c, static_cast<std::size_t>(e));
+      }
+    }
     for (std::size_t i = 0; i < z; ++i) {
-      for (std::size_t c = 0; c < base_cols; ++c) {
-        const std::int32_t e = shift(r, c);
-        if (e < 0) continue;
-        std::size_t j = i + static_cast<std::size_t>(e);  // e < z
+      for (const auto& [c, e] : row_entries) {
+        std::size_t j = i + e;  // e < z
         if (j >= z) j -= z;
         edges.emplace_back(static_cast<std::uint32_t>(r * z + i),
                            static_cast<std::uint32_t>(c * z + j));

@@ -18,6 +18,10 @@ std::size_t default_round_stall(std::size_t frame_bits) noexcept {
   return frame_bits >= (std::size_t{1} << 18) ? 2 : 4;
 }
 
+std::size_t effective_round_stall(const ProtocolConfig& config) noexcept {
+  return config.round_stall.value_or(default_round_stall(config.family->frame_bits()));
+}
+
 std::string to_string(BlockStatus status) {
   switch (status) {
     case BlockStatus::kAccepted:
@@ -351,9 +355,8 @@ std::vector<Message> BobSession::decode_round(std::span<const std::uint32_t> rev
                     config_.family->codes()[code_].reveal_left(reveal_) == 0;
   const kernels::IterationLimit iterations =
       last ? kernels::IterationLimit(config_.max_iterations)
-           : kernels::IterationLimit(
-                 std::min(config_.round_iterations, config_.max_iterations),
-                 config_.round_stall.value_or(default_round_stall(config_.family->frame_bits())));
+           : kernels::IterationLimit(std::min(config_.round_iterations, config_.max_iterations),
+                                     effective_round_stall(config_));
   const auto t0 = std::chrono::steady_clock::now();
   const auto r = revealed.empty() || !config_.resume_decoding
                      ? decoder.decode(llr_, syndrome_, word_, iterations)

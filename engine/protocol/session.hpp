@@ -80,6 +80,9 @@ struct ProtocolConfig {
 // frames 2 saves 42-58 % of the iterations at 1-3 % and 10 % QBER for f within 0.003; on 2^16-bit
 // frames 4 saves 20-41 % at 1-5 % for f within 0.004-0.011.
 std::size_t default_round_stall(std::size_t frame_bits) noexcept;
+// The stall limit such rounds run with under `config`: round_stall, or default_round_stall of its
+// family's frame length when unset.
+std::size_t effective_round_stall(const ProtocolConfig& config) noexcept;
 
 struct BlockResult {
   std::uint64_t index = 0;

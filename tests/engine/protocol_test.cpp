@@ -213,7 +213,9 @@ TEST(Protocol, StallLimitShortensFailedRoundsAndKeepsBlocksCorrect) {
       ASSERT_EQ(a.status, BlockStatus::kAccepted) << "stall " << stall << ", block " << i;
       EXPECT_EQ(a.final_key, b.final_key);
       ASSERT_GE(b.rounds, 2u);
-      if (stall == 0) EXPECT_GE(b.decoder_iterations, (b.rounds - 1) * c.round_iterations);
+      if (stall == 0) {
+        EXPECT_GE(b.decoder_iterations, (b.rounds - 1) * c.round_iterations);
+      }
       iterations[stall == 0 ? 0 : 1] += b.decoder_iterations;
     }
   }

@@ -89,8 +89,7 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
             {"precision", opt.decoder.precision},
             {"rule", opt.decoder.rule},
             {"round_iter", opt.decoder.round_iter},
-            {"round_stall", po.protocol.round_stall.value_or(
-                                engine::default_round_stall(po.protocol.family->frame_bits()))},
+            {"round_stall", engine::effective_round_stall(po.protocol)},
             {"abort_qber", opt.abort_qber},
             {"seed", opt.seed},
             {"audit", opt.audit},
