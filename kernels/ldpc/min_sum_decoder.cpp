@@ -252,8 +252,8 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   channel_.assign(posterior_.size(), 0);
   messages_.assign((code_.blocks() * stride_ + lanes) * message_bytes(config_.precision), 0);
   syndrome_.assign((code_.layers * stride_ + lanes) * p, 0);
-  // The box-plus rule keeps the prefixes beside the t values.
-  const std::size_t copies = config_.variant == MinSumVariant::kBoxPlus ? 2 : 1;
+  // The box-plus rule keeps the prefixes and the chain's inputs beside the t values.
+  const std::size_t copies = config_.variant == MinSumVariant::kBoxPlus ? 3 : 1;
   scratch_.assign(copies * (detail::kMinSumChunkVectors * degree + 1) * lanes * p, 0);
   if (config_.variant == MinSumVariant::kBoxPlus) {
     // At least 16 units per LLR inside the chain (h extra bits, at most 5). Magnitudes reach
@@ -310,7 +310,7 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word, Iter
   view.block_offset = block_offset_.empty() ? nullptr : block_offset_.data();
   view.boxplus_shift = boxplus_shift_;
   view.boxplus_correction = static_cast<detail::Posterior>(boxplus_correction_);
-  view.narrow_chain = (message_limit_ << boxplus_shift_) <= 255 && boxplus_correction_ <= 63;
+  view.narrow_chain = boxplus_shift_ == 1 && message_limit_ <= 127 && boxplus_correction_ <= 63;
 
   const detail::MinSumKernels* kernels = select_by_level(
       level_, &detail::kMinSumReference, &detail::sse41::kMinSum, &detail::avx2::kMinSum);

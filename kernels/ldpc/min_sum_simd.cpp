@@ -133,31 +133,43 @@ inline std::size_t advance(std::size_t o, std::size_t by, std::size_t z) noexcep
 template <std::size_t U, bool Exact, class M>
 struct Chunk {
   const MinSumView<M>& v;
+  std::size_t z, stride;  // v's, as values (vector stores may alias v)
   std::size_t i0, valid;
   M* layer_messages;  // the layer's first block's messages
   Posterior* tmp;     // one vector, for segments that wrap around
   B low;              // -S
 
+  // Block k's segment is whole and does not wrap around: plain loads and stores.
+  bool contiguous(const MinSumCursor& c) const noexcept {
+    return valid == U * kW && c.offset + U * kW <= z;
+  }
+
   std::size_t lanes(std::size_t u) const noexcept {
     return valid > u * kW ? (valid - u * kW < kW ? valid - u * kW : kW) : std::size_t{0};
   }
   M* messages(std::size_t k, std::size_t u) const noexcept {
-    return layer_messages + k * v.stride + i0 + u * kW;
+    return layer_messages + k * stride + i0 + u * kW;
   }
   // t = sat(L - R) for vector u of block k, with the signs of L folded into `parity`. Exact:
   // nothing can saturate (MinSumView::exact), so the clamps are no-ops and skipped.
-  B extrinsic(const MinSumCursor& c, std::size_t k, std::size_t u, B& parity) const noexcept {
-    const B l = load_segment(c.column, advance(c.offset, u * kW, v.z), v.z, lanes(u), tmp);
+  B extrinsic(const MinSumCursor& c, bool whole, std::size_t k, std::size_t u,
+              B& parity) const noexcept {
+    const B l = whole ? B::load_unaligned(c.column + c.offset + u * kW)
+                      : load_segment(c.column, advance(c.offset, u * kW, z), z, lanes(u), tmp);
     parity ^= l;
     const B r_old = load_messages(messages(k, u));
     return Exact ? l - r_old : xsimd::max(xsimd::ssub(l, r_old), low);
   }
   // Stores the new message and the posterior sat(t + message).
-  void update(const MinSumCursor& c, std::size_t k, std::size_t u, const B& t,
+  void update(const MinSumCursor& c, bool whole, std::size_t k, std::size_t u, const B& t,
               const B& message) const noexcept {
     store_messages(messages(k, u), message);
-    store_segment(c.column, advance(c.offset, u * kW, v.z), v.z, lanes(u), tmp,
-                  Exact ? t + message : xsimd::max(xsimd::sadd(t, message), low));
+    const B l = Exact ? t + message : xsimd::max(xsimd::sadd(t, message), low);
+    if (whole) {
+      l.store_unaligned(c.column + c.offset + u * kW);
+    } else {
+      store_segment(c.column, advance(c.offset, u * kW, z), z, lanes(u), tmp, l);
+    }
   }
   // Checks of the chunk whose parity (syndrome sign folded with the posteriors' signs) is odd.
   std::size_t unsatisfied(const B (&parity)[U]) const noexcept {
@@ -187,9 +199,10 @@ inline std::size_t update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree
   }
   for (std::size_t k = 0; k < degree; ++k) {
     const MinSumCursor c = cursors[k];
+    const bool whole = ch.contiguous(c);
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
-      const B t = ch.extrinsic(c, k, u, parity[u]);
+      const B t = ch.extrinsic(c, whole, k, u, parity[u]);
       t.store_aligned(scratch + (k * U + u) * kW);
       const B mag = xsimd::abs(t);
       min2[u] = xsimd::min(min2[u], xsimd::max(min1[u], mag));
@@ -205,6 +218,7 @@ inline std::size_t update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree
   }
   for (std::size_t k = 0; k < degree; ++k) {
     MinSumCursor& c = cursors[k];
+    const bool whole = ch.contiguous(c);
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
       const B t = B::load_aligned(scratch + (k * U + u) * kW);
@@ -215,9 +229,9 @@ inline std::size_t update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree
       } else {
         m = xsimd::select(xsimd::abs(t) == min1[u], g2[u], g1[u]);
       }
-      ch.update(c, k, u, t, apply_sign(m, (sign[u] ^ t) | one));
+      ch.update(c, whole, k, u, t, apply_sign(m, (sign[u] ^ t) | one));
     }
-    c.offset = advance(c.offset, U * kW, v.z);
+    c.offset = advance(c.offset, U * kW, ch.z);
   }
   return ch.unsatisfied(parity);
 }
@@ -251,6 +265,21 @@ struct WideChain {
     for (std::size_t u = 0; u < U; ++u) c.x[u] = a[u];
     return c;
   }
+  // min(|t|, limit) << h: the chain's inputs.
+  static WideChain magnitudes(const B (&t)[U], const B& limit, int h) noexcept {
+    WideChain c;
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) c.x[u] = xsimd::min(xsimd::abs(t[u]), limit) << h;
+    return c;
+  }
+  // Chain values back at message resolution, rounded: min((x + 2^h / 2) >> h, limit).
+  WideChain messages(const B& limit, int h) const noexcept {
+    const B half(static_cast<Posterior>((1 << h) >> 1));
+    WideChain c;
+#pragma GCC unroll 4
+    for (std::size_t u = 0; u < U; ++u) c.x[u] = xsimd::min((x[u] + half) >> h, limit);
+    return c;
+  }
   B lane(std::size_t u) const noexcept { return x[u]; }
   WideChain step(const WideChain& o, const B& correction) const noexcept {
     WideChain c;
@@ -275,6 +304,9 @@ namespace bytes {
 #if defined(QKDPP_SIMD_LEVEL_avx2)
 using V = __m256i;
 inline V pack(const B& a, const B& b) noexcept { return _mm256_packus_epi16(a, b); }
+inline V pack_signed(const B& a, const B& b) noexcept { return _mm256_packs_epi16(a, b); }
+inline V abs_signed(V x) noexcept { return _mm256_abs_epi8(x); }
+inline V halve_rounded(V x) noexcept { return _mm256_avg_epu8(x, _mm256_setzero_si256()); }
 inline B low_half(V x) noexcept { return _mm256_unpacklo_epi8(x, _mm256_setzero_si256()); }
 inline B high_half(V x) noexcept { return _mm256_unpackhi_epi8(x, _mm256_setzero_si256()); }
 inline V min(V a, V b) noexcept { return _mm256_min_epu8(a, b); }
@@ -292,6 +324,9 @@ inline void store(Posterior* at, V x) noexcept { _mm256_store_si256(reinterpret_
 #else
 using V = __m128i;
 inline V pack(const B& a, const B& b) noexcept { return _mm_packus_epi16(a, b); }
+inline V pack_signed(const B& a, const B& b) noexcept { return _mm_packs_epi16(a, b); }
+inline V abs_signed(V x) noexcept { return _mm_abs_epi8(x); }
+inline V halve_rounded(V x) noexcept { return _mm_avg_epu8(x, _mm_setzero_si128()); }
 inline B low_half(V x) noexcept { return _mm_unpacklo_epi8(x, _mm_setzero_si128()); }
 inline B high_half(V x) noexcept { return _mm_unpackhi_epi8(x, _mm_setzero_si128()); }
 inline V min(V a, V b) noexcept { return _mm_min_epu8(a, b); }
@@ -312,10 +347,22 @@ inline void store(Posterior* at, V x) noexcept { _mm_store_si128(reinterpret_cas
 // The same chain for two vectors whose magnitudes fit in 8 bits (MinSumView::narrow_chain): both
 // packed into one vector of unsigned bytes, so each pairwise step serves twice the checks. The
 // integers are those of the 16-bit step: a + b saturates at 255, where c(a + b) is 0 anyway
-// (C <= 63), and every other value stays below 256.
+// (C <= 63), and every other value stays below 256. The inputs and outputs are computed on bytes
+// too (limit <= 127, so a signed pack saturates only values the limit clamps anyway).
 struct NarrowChain {
   bytes::V x;
   static NarrowChain pack(const B (&a)[2]) noexcept { return {bytes::pack(a[0], a[1])}; }
+  // h = 1 (MinSumView::narrow_chain): doubled inputs, halved and rounded outputs.
+  static NarrowChain magnitudes(const B (&t)[2], const B& limit, int /*h*/) noexcept {
+    using namespace bytes;
+    const V m = min(abs_signed(pack_signed(t[0], t[1])), bytes::pack(limit, limit));
+    return {add_saturated(m, m)};
+  }
+  // (x + 1) >> 1: an average with 0.
+  NarrowChain messages(const B& limit, int /*h*/) const noexcept {
+    using namespace bytes;
+    return {min(halve_rounded(x), bytes::pack(limit, limit))};
+  }
   B lane(std::size_t u) const noexcept { return u == 0 ? bytes::low_half(x) : bytes::high_half(x); }
   NarrowChain step(const NarrowChain& o, const B& correction16) const noexcept {
     using namespace bytes;
@@ -336,12 +383,11 @@ template <class Chain, std::size_t U, bool Exact, class M>
 inline std::size_t update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_t degree,
                                         const Posterior* syn, MinSumCursor* cursors) noexcept {
   const MinSumView<M>& v = ch.v;
-  const B one(1), limit(v.message_limit), correction(v.boxplus_correction),
-      half(static_cast<Posterior>((1 << v.boxplus_shift) >> 1));
+  const B one(1), limit(v.message_limit), correction(v.boxplus_correction);
   const int h = v.boxplus_shift;
   Posterior* const scratch = v.scratch;
   Posterior* const prefix = ch.tmp + kW;
-  const auto magnitude = [&limit, h](const B& t) { return xsimd::min(xsimd::abs(t), limit) << h; };
+  Posterior* const inputs = prefix + degree * U * kW;  // the chain's inputs, for the second pass
   B sign[U], parity[U];
 #pragma GCC unroll 4
   for (std::size_t u = 0; u < U; ++u) {
@@ -351,15 +397,16 @@ inline std::size_t update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_
   Chain forward{}, backward{};
   for (std::size_t k = 0; k < degree; ++k) {
     const MinSumCursor c = cursors[k];
-    B a[U];
+    const bool whole = ch.contiguous(c);
+    B t[U];
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
-      const B t = ch.extrinsic(c, k, u, parity[u]);
-      t.store_aligned(scratch + (k * U + u) * kW);
-      sign[u] ^= t;
-      a[u] = magnitude(t);
+      t[u] = ch.extrinsic(c, whole, k, u, parity[u]);
+      t[u].store_aligned(scratch + (k * U + u) * kW);
+      sign[u] ^= t[u];
     }
-    const Chain packed = Chain::pack(a);
+    const Chain packed = Chain::magnitudes(t, limit, h);
+    packed.store(inputs + k * U * kW);
     if (k == 0) {
       forward = packed;
     } else {
@@ -369,13 +416,11 @@ inline std::size_t update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_
   }
   for (std::size_t k = degree; k-- > 0;) {
     MinSumCursor& c = cursors[k];
-    B t[U], a[U];
+    const bool whole = ch.contiguous(c);
+    B t[U];
 #pragma GCC unroll 4
-    for (std::size_t u = 0; u < U; ++u) {
-      t[u] = B::load_aligned(scratch + (k * U + u) * kW);
-      a[u] = magnitude(t[u]);
-    }
-    const Chain packed = Chain::pack(a);
+    for (std::size_t u = 0; u < U; ++u) t[u] = B::load_aligned(scratch + (k * U + u) * kW);
+    const Chain packed = Chain::load(inputs + k * U * kW);
     Chain out;
     if (degree == 1) {
       B full[U];
@@ -390,12 +435,12 @@ inline std::size_t update_chunk_boxplus(const Chunk<U, Exact, M>& ch, std::size_
       out = Chain::load(prefix + k * U * kW).step(backward, correction);
     }
     backward = k + 1 == degree ? packed : backward.step(packed, correction);
+    const Chain m = out.messages(limit, h);
 #pragma GCC unroll 4
     for (std::size_t u = 0; u < U; ++u) {
-      const B m = xsimd::min((out.lane(u) + half) >> h, limit);
-      ch.update(c, k, u, t[u], apply_sign(m, (sign[u] ^ t[u]) | one));
+      ch.update(c, whole, k, u, t[u], apply_sign(m.lane(u), (sign[u] ^ t[u]) | one));
     }
-    c.offset = advance(c.offset, U * kW, v.z);
+    c.offset = advance(c.offset, U * kW, ch.z);
   }
   return ch.unsatisfied(parity);
 }
@@ -408,6 +453,8 @@ inline std::size_t update_chunk_by_rule(const MinSumView<M>& v, std::size_t degr
                                         std::size_t valid, const Posterior* syn, M* layer_messages,
                                         MinSumCursor* cursors, const Posterior* offsets) noexcept {
   const Chunk<U, Exact, M> ch{v,
+                              v.z,
+                              v.stride,
                               i0,
                               valid,
                               layer_messages,

@@ -36,7 +36,7 @@ struct MinSumView {
   Posterior* posterior = nullptr;       // block column c at c * stride; [z, stride) unused
   M* messages = nullptr;                // block b at b * stride; padding lanes are scratch
   const Posterior* syndrome = nullptr;  // layer r at r * stride: 0 or -1, 0 in the padding
-  Posterior* scratch = nullptr;     // (kMinSumChunkVectors max layer degree + 1) * kMinSumLanes, x2
+  Posterior* scratch = nullptr;     // (kMinSumChunkVectors max layer degree + 1) * kMinSumLanes, x3
   MinSumCursor* cursors = nullptr;  // max layer degree entries (SIMD levels only)
   Posterior saturation = 0;         // S: posteriors stay in [-S, S]
   Posterior message_limit = 0;      // |R| <= message_limit, representable in M
@@ -52,10 +52,11 @@ struct MinSumView {
   // `parameter` everywhere.
   const Posterior* block_offset = nullptr;
   // Box-plus rule only: the extra resolution bits h and the correction constant C at that
-  // resolution (MinSumDecoder's header). `scratch` then holds twice the vectors (prefixes too).
+  // resolution (MinSumDecoder's header). `scratch` then holds three times the vectors
+  // (prefixes and the chain's inputs too).
   int boxplus_shift = 0;
   Posterior boxplus_correction = 0;
-  // Box-plus rule: every chain value fits in 8 bits ((message_limit << boxplus_shift) <= 255 and
+  // Box-plus rule: every chain value fits in 8 bits (boxplus_shift = 1, message_limit <= 127 and
   // C <= 63), so the vector loops may run the chain on bytes (same integers).
   bool narrow_chain = false;
 };
