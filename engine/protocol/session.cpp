@@ -89,8 +89,8 @@ void check_config(const ProtocolConfig& c) {
   if (!(c.initial_qber > 0.0 && c.initial_qber < 0.5)) {
     throw InputError("protocol: initial QBER must lie in (0, 0.5)");
   }
-  if (!(c.reveal_fraction > 0.0 && c.reveal_fraction <= 0.5)) {
-    throw InputError("protocol: reveal fraction must lie in (0, 0.5]");
+  if (!(c.reveal_fraction > 0.0 && c.reveal_fraction <= 1.0)) {
+    throw InputError("protocol: reveal fraction must lie in (0, 1]");
   }
   if (c.max_iterations == 0) throw InputError("protocol: max iterations must be positive");
   c.security.validate();
@@ -119,10 +119,11 @@ BlockStatus parse_abort(const Message& m) {
   return static_cast<BlockStatus>(s);
 }
 
-std::size_t reveal_step(const ProtocolConfig& c) {
+std::size_t reveal_step(const ProtocolConfig& c, double qber_estimate) {
+  const double n = static_cast<double>(c.family->frame_bits());
   return std::max<std::size_t>(
-      1, static_cast<std::size_t>(
-             std::ceil(c.reveal_fraction * static_cast<double>(c.family->frame_bits()))));
+      1,
+      static_cast<std::size_t>(std::ceil(c.reveal_fraction * n * binary_entropy(qber_estimate))));
 }
 
 // Bits of `frame` at `positions`.
@@ -174,8 +175,9 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
 
   // Keep punctured bits for reserve_rounds blind rounds, so a failed first round can be rescued
   // (fully shortened first rounds cost 4 of 48 demo blocks when the QBER drifted upwards).
+  reveal_step_ = reveal_step(config_, result_.qber_estimate);
   const FirstRound first = family.first_round(result_.qber_estimate, config_.optimism,
-                                              config_.reserve_rounds * reveal_step(config_));
+                                              config_.reserve_rounds * reveal_step_);
   code_ = first.code;
   const FamilyCode& c = family.codes()[code_];
   result_.code = c.name;
@@ -241,7 +243,7 @@ std::vector<Message> AliceSession::handle(const Message& m) {
                         "not decoded after " + std::to_string(result_.rounds) + " rounds");
         }
         // Punctured bits first; once they are all known, key bits (each one counted as leak).
-        c.next_reveal(reveal_, reveal_step(config_), reveal_columns_);
+        c.next_reveal(reveal_, reveal_step_, reveal_columns_);
         const std::size_t step = reveal_columns_.size();
         BitVector values(step);
         for (std::size_t j = 0; j < step; ++j) values.set(j, frame_.get(reveal_columns_[j]));

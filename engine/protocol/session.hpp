@@ -50,11 +50,12 @@ struct ProtocolConfig {
   // ... and end sooner once this many iterations pass without progress, a fall of the unsatisfied
   // checks by 1/16 (kernels::IterationLimit::stall; 0: never; unset: default_round_stall).
   std::optional<std::size_t> round_stall;
-  // Blind reconciliation: each further round reveals this fraction of the frame, punctured bits
-  // while any remain, then key bits (FamilyCode::revealed_key_position order); at most
-  // max_blind_rounds rounds follow the first. Half a percent per round with 16 rounds: the same 8 %
-  // of the frame in reserve as 1 % with 8, in finer steps (docs/protocol.md).
-  double reveal_fraction = 0.005;
+  // Blind reconciliation: each further round reveals this fraction of the leak the block is
+  // expected to need, N h2(estimate) for frames of N bits: punctured bits while any remain, then
+  // key bits (FamilyCode::revealed_key_position order); at most max_blind_rounds rounds follow the
+  // first. 2 % per round: 0.16 % of the frame at 1 % QBER, 0.94 % at 10 % (a fixed 0.5 % of the
+  // frame, the previous rule, moved f in steps of 0.07 at 1 %; docs/protocol.md).
+  double reveal_fraction = 0.02;
   std::size_t max_blind_rounds = 16;
   // The first round keeps at least this many blind rounds' worth of punctured bits, so that an
   // estimate below the block's QBER is rescued by revealing punctured bits (each worth about a
@@ -160,6 +161,7 @@ class AliceSession {
   kernels::BitVector frame_;  // Alice's frame: key, punctured random bits, shortened zeros
   std::size_t code_ = 0;
   RevealState reveal_;
+  std::size_t reveal_step_ = 0;                // bits per blind round, this block
   std::vector<std::uint32_t> reveal_columns_;  // the current blind round's columns
 };
 

@@ -183,7 +183,8 @@ TEST(Protocol, BlindRoundsRevealKeyBitsOncePuncturedOnesRunOut) {
 }
 
 // The default first-round reserve (4 rounds of punctured bits) absorbs the same undershoot
-// (2.5 % for 3.1 %) with punctured bits alone, within the default 16 rounds.
+// (2.5 % for 3.1 %) with punctured bits alone, within the default 16 rounds, in reveal steps of
+// 2 % of the expected leak.
 TEST(Protocol, DefaultReserveRescuesAnUndershootWithPuncturedBits) {
   Pair p(config());
   const std::size_t n = family16()->key_bits();
@@ -193,8 +194,16 @@ TEST(Protocol, DefaultReserveRescuesAnUndershootWithPuncturedBits) {
     EXPECT_EQ(a.final_key, b.final_key) << "block " << i;
     EXPECT_GE(a.rounds, 2u) << "block " << i << ": the first round should fall short";
     EXPECT_LE(a.revealed, a.punctured) << "block " << i << ": no key bit revealed";
-    // At least reserve_rounds reveal steps of ceil(0.5 % of 65 536) = 328 bits.
-    EXPECT_GE(a.punctured, config().reserve_rounds * 328u) << "block " << i;
+    // At least reserve_rounds reveal steps of ceil(2 % of 65 536 h2(2.5 %)) = 222 bits.
+    const auto step = static_cast<std::size_t>(std::ceil(
+        config().reveal_fraction * static_cast<double>(family16()->frame_bits()) *
+        binary_entropy(0.025)));
+    EXPECT_EQ(step, 222u);
+    EXPECT_GE(a.punctured, config().reserve_rounds * step) << "block " << i;
+    // Every blind round revealed one whole step (punctured bits never ran out).
+    if (a.revealed < a.punctured) {
+      EXPECT_EQ(a.revealed, (a.rounds - 1) * step) << "block " << i;
+    }
   }
 }
 

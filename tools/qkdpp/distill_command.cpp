@@ -175,7 +175,9 @@ void register_distill_command(CLI::App& app) {
                   "First-round rate: the code's threshold efficiency times (1 + optimism); "
                   "positive is more cautious, negative closer to capacity")
       ->capture_default_str();
-  cmd->add_option("--reveal", opt->reveal, "Fraction of the frame revealed per blind round")
+  cmd->add_option("--reveal", opt->reveal,
+                  "Bits revealed per blind round, as a fraction of the expected leak N h2(QBER "
+                  "estimate)")
       ->capture_default_str();
   cmd->add_option("--rounds", opt->rounds, "Blind rounds after the first")->capture_default_str();
   cmd->add_option("--reserve", opt->reserve,
