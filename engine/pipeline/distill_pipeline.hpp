@@ -24,7 +24,9 @@ struct PipelineOptions {
   ProtocolConfig protocol;
   std::size_t threads = 0;  // arena size; 0 = all cores
   // Blocks in flight. Block k's QBER estimate comes from the blocks up to k - max_in_flight,
-  // which have always left the pipeline by then: results do not depend on the thread count.
+  // which have always left the pipeline by then, and from block 0 at least (a fresh run distils
+  // its first block alone, so later ones do not all start from the initial estimate): results
+  // do not depend on the thread count.
   std::size_t max_in_flight = 4;
   // Seeded per-block randomness for Alice (reproducible runs, tests); 0 = the system CSPRNG.
   std::uint64_t seed = 0;

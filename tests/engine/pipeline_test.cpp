@@ -113,6 +113,34 @@ TEST(Pipeline, OutputDoesNotDependOnTheThreadCount) {
   EXPECT_GT(one.final_key.size(), 0u);
 }
 
+// A fresh run distils block 0 alone: blocks 1 to max_in_flight start from its measured QBER
+// instead of the initial estimate, later ones from the blocks max_in_flight behind them.
+TEST(Pipeline, LaterBlocksStartFromTheFirstMeasurement) {
+  test::TempDir dir;
+  write_input(dir / "raw.h5", 8, "0.02");
+  const io::RawKeyReader reader(dir / "raw.h5");
+  const PipelineOptions o = options(2);
+  {
+    io::KeyFileWriter w(dir / "keys.h5");
+    run_pipeline(reader, w, o);
+    w.commit();
+  }
+  const io::KeyFileContents out = io::read_key_file(dir / "keys.h5");
+  ASSERT_EQ(out.blocks.size(), 8u);
+  QberEstimator replay(o.protocol.initial_qber, o.protocol.abort_qber);
+  std::vector<double> after{replay.estimate()};  // after[j]: the estimate once blocks < j count
+  for (const io::BlockRecord& r : out.blocks) {
+    replay.record(static_cast<BlockStatus>(r.status), r.qber);
+    after.push_back(replay.estimate());
+  }
+  EXPECT_DOUBLE_EQ(out.blocks[0].qber_estimate, o.protocol.initial_qber);
+  for (std::size_t k = 1; k < out.blocks.size(); ++k) {
+    const std::size_t j = std::max<std::size_t>(k >= 4 ? k - 3 : 0, 1);
+    EXPECT_DOUBLE_EQ(out.blocks[k].qber_estimate, after[j]) << "block " << k;
+  }
+  EXPECT_LT(out.blocks[1].qber_estimate, 0.03) << "from block 0's 2 %, not the initial 5 %";
+}
+
 TEST(Pipeline, BadInputAndUncommittedOutput) {
   test::TempDir dir;
   write_input(dir / "alice_only.h5", 2, "0.03", false);
