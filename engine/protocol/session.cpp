@@ -15,7 +15,7 @@ namespace qkdpp::engine {
 using kernels::BitVector;
 
 std::size_t default_round_stall(std::size_t frame_bits) noexcept {
-  return frame_bits >= (std::size_t{1} << 18) ? 2 : 4;
+  return frame_bits >= (std::size_t{1} << 18) ? 3 : 4;
 }
 
 std::size_t effective_round_stall(const ProtocolConfig& config) noexcept {

@@ -76,10 +76,12 @@ struct ProtocolConfig {
   SecurityParameters security;
 };
 
-// The stall limit of rounds that a blind round can follow, by frame length: 2 from 2^18 bits, 4
+// The stall limit of rounds that a blind round can follow, by frame length: 3 from 2^18 bits, 4
 // below, where the counts are noisier. Measured (docs/protocol.md "Stall limit"): on 2^20-bit
-// frames 2 saves 42-58 % of the iterations at 1-3 % and 10 % QBER for f within 0.003; on 2^16-bit
-// frames 4 saves 20-41 % at 1-5 % for f within 0.004-0.011.
+// frames 2 saved 42-58 % of the iterations at 1-3 % and 10 % QBER for f within 0.003 with reveal
+// steps of 0.5 % of the frame, but cost 0.005-0.011 with the finer leak-relative steps, where 3
+// costs 10-22 % more iterations than 2; on 2^16-bit frames 4 saves 20-41 % at 1-5 % for f within
+// 0.004-0.011.
 std::size_t default_round_stall(std::size_t frame_bits) noexcept;
 // The stall limit such rounds run with under `config`: round_stall, or default_round_stall of its
 // family's frame length when unset.

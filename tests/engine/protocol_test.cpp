@@ -229,7 +229,7 @@ TEST(Protocol, StallLimitShortensFailedRoundsAndKeepsBlocksCorrect) {
     }
   }
   EXPECT_LT(iterations[1], iterations[0]);
-  EXPECT_EQ(default_round_stall(std::size_t{1} << 20), 2u);
+  EXPECT_EQ(default_round_stall(std::size_t{1} << 20), 3u);
   EXPECT_EQ(default_round_stall(std::size_t{1} << 16), 4u);
 }
 

@@ -43,7 +43,7 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
       ->capture_default_str();
   cmd->add_option("--round-stall", out.round_stall,
                   "End such a round early once this many iterations pass without the unsatisfied "
-                  "checks falling by 1/16 (0: never; default 2 for 2^20-bit frames, 4 for "
+                  "checks falling by 1/16 (0: never; default 3 for 2^20-bit frames, 4 for "
                   "2^16; docs/protocol.md)");
 }
 
