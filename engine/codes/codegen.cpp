@@ -18,11 +18,12 @@ namespace qkdpp::engine {
 
 std::vector<HeavyClass> default_profile(double rate) {
   // tools/search_profiles.py, 2^16 bits, seed 20261128 (docs/codes.md "Profile search"): with
-  // the min-sum decoder, and for rates 0.78-0.92 with the box-plus decoder
-  // (--variant boxplus), which wants more heavy columns there.
+  // the min-sum decoder, and for rates 0.55 and 0.78-0.92 with the box-plus decoder
+  // (--variant boxplus), which wants more or heavier heavy columns there.
   static const std::vector<std::pair<double, std::vector<HeavyClass>>> table = {
       {0.44, {{10, 0.16}}},
       {0.50, {{12, 0.16}}},
+      {0.55, {{15, 0.16}}},
       {0.60, {{12, 0.16}}},
       {0.66, {{12, 0.16}}},
       {0.70, {{12, 0.16}, {4, 0.05}}},
