@@ -18,24 +18,24 @@ namespace qkdpp::engine {
 
 std::vector<HeavyClass> default_profile(double rate) {
   // tools/search_profiles.py, 2^16 bits, seed 20261128 (docs/codes.md "Profile search"): with
-  // the min-sum decoder, and for rates 0.55 and 0.78-0.92 with the box-plus decoder
-  // (--variant boxplus), which wants more or heavier heavy columns there.
+  // the min-sum decoder at rates 0.44 and 0.50, with the box-plus decoder (--variant boxplus) at
+  // the others, which wants more or heavier heavy columns there.
   static const std::vector<std::pair<double, std::vector<HeavyClass>>> table = {
       {0.44, {{10, 0.16}}},
       {0.50, {{12, 0.16}}},
       {0.55, {{15, 0.16}}},
-      {0.60, {{12, 0.16}}},
-      {0.66, {{12, 0.16}}},
-      {0.70, {{12, 0.16}, {4, 0.05}}},
-      {0.74, {{12, 0.16}, {6, 0.05}}},
+      {0.60, {{15, 0.16}, {4, 0.05}}},
+      {0.66, {{18, 0.16}, {4, 0.10}}},
+      {0.70, {{12, 0.22}}},
+      {0.74, {{15, 0.22}}},
       {0.78, {{15, 0.22}, {4, 0.05}}},
       {0.82, {{15, 0.22}, {6, 0.05}}},
       {0.85, {{12, 0.28}}},
       {0.88, {{12, 0.28}}},
       {0.90, {{12, 0.28}, {5, 0.05}}},
       {0.92, {{10, 0.34}}},
-      {0.94, {{10, 0.28}, {4, 0.05}}},
-      {0.96, {{10, 0.28}, {5, 0.10}}},
+      {0.94, {{12, 0.34}, {4, 0.05}}},
+      {0.96, {{10, 0.40}}},
   };
 
   const auto* best = &table.front();
