@@ -12,7 +12,7 @@ echo "| rule | family | QBER | accepted / blocks | verified | mean QBER | f | me
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for rule in ${RULES:-min-sum boxplus}; do
 for family in ${FAMILIES:-20 16}; do
-  blocks=12
+  blocks=24
   [ "$family" = 16 ] && blocks=60
   for q in ${QBERS:-0.01 0.02 0.03 0.05 0.08 0.10}; do
     "$qkdpp" distill --family "$family" --qber "$q" --blocks "$blocks" --initial-qber "$q" \
