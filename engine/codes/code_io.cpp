@@ -472,6 +472,16 @@ LoadedCode load_code(const std::filesystem::path& path) {
   return out;
 }
 
+QuasiCyclicCode load_quasi_cyclic(const std::filesystem::path& path) {
+  if (path.extension() == ".qc") return parse_qc(read_text_file(path), path.string());
+  LoadedCode loaded = load_code(path);
+  if (!loaded.quasi_cyclic) {
+    throw InputError(path.string() + ": not a quasi-cyclic code (" + loaded.format +
+                     " format); this needs the quasi-cyclic form");
+  }
+  return std::move(*loaded.quasi_cyclic);
+}
+
 std::vector<std::pair<std::uint32_t, std::uint32_t>> load_rate_adaption_csv(
     const std::filesystem::path& path) {
   return parse_rate_adaption_csv(read_text_file(path), path.string());

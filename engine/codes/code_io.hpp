@@ -40,6 +40,10 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> parse_rate_adaption_csv(
 
 // By extension: .alist, .qc, .json (LDPC4QKD). Throws InputError for unreadable or unknown files.
 LoadedCode load_code(const std::filesystem::path& path);
+// The quasi-cyclic form alone, without expanding it (a 2^20-bit code's expansion takes about
+// 40 MB and a tenth of a second): .qc files, and LDPC4QKD quasi-cyclic JSON through load_code.
+// InputError for unreadable files or codes without a quasi-cyclic form.
+QuasiCyclicCode load_quasi_cyclic(const std::filesystem::path& path);
 std::vector<std::pair<std::uint32_t, std::uint32_t>> load_rate_adaption_csv(
     const std::filesystem::path& path);
 

@@ -37,6 +37,40 @@ std::vector<std::uint32_t> untainted_puncturing_order(const ParityCheckMatrix& h
   return chosen;
 }
 
+std::vector<std::uint32_t> untainted_puncturing_order(const QuasiCyclicCode& qc,
+                                                      std::size_t count) {
+  const std::size_t z = qc.z;
+  // Each block column's entries (base row, exponent); all its columns share that degree.
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> entries(qc.base_cols);
+  for (std::size_t r = 0; r < qc.base_rows; ++r) {
+    for (std::size_t b = 0; b < qc.base_cols; ++b) {
+      if (qc.shift(r, b) >= 0) entries[b].emplace_back(r, static_cast<std::size_t>(qc.shift(r, b)));
+    }
+  }
+  // Ascending degree, ascending column within a degree: the expanded version's stable order,
+  // since a block column's columns are consecutive.
+  std::vector<std::size_t> blocks(qc.base_cols);
+  std::iota(blocks.begin(), blocks.end(), std::size_t{0});
+  std::stable_sort(blocks.begin(), blocks.end(), [&](std::size_t a, std::size_t b) {
+    return entries[a].size() < entries[b].size();
+  });
+  std::vector<bool> tainted(qc.rows(), false);
+  std::vector<std::uint32_t> chosen;
+  std::vector<std::size_t> checks;
+  for (const std::size_t b : blocks) {
+    if (entries[b].empty()) continue;
+    for (std::size_t j = 0; j < z && chosen.size() < count; ++j) {
+      checks.clear();
+      for (const auto& [r, e] : entries[b]) checks.push_back(r * z + (j + z - e) % z);
+      if (std::any_of(checks.begin(), checks.end(), [&](std::size_t r) { return tainted[r]; }))
+        continue;
+      chosen.push_back(static_cast<std::uint32_t>(b * z + j));
+      for (const std::size_t r : checks) tainted[r] = true;
+    }
+  }
+  return chosen;
+}
+
 std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count) {
   std::vector<std::uint32_t> chosen = untainted_puncturing_order(h, count);
   if (chosen.size() < count) {

@@ -42,6 +42,11 @@ RateAdaptation adapt_rate(const ParityCheckMatrix& h, double target_rate, std::u
 std::vector<std::uint32_t> untainted_puncturing_order(const ParityCheckMatrix& h,
                                                       std::size_t max_count);
 
+// The same order computed on the quasi-cyclic form, without expanding it (identical result: a
+// column's checks are the rows (r z + (j - e) mod z) of its block column's entries (r, e)).
+std::vector<std::uint32_t> untainted_puncturing_order(const QuasiCyclicCode& qc,
+                                                      std::size_t max_count);
+
 // Untainted puncturing of exactly `count` columns, ascending (InputError if impossible).
 std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count);
 

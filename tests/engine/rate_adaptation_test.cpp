@@ -21,6 +21,36 @@ ParityCheckMatrix test_code(double rate) {
   return generate_qc_code(opt).expand();
 }
 
+// The quasi-cyclic computation of the untainted order equals the expanded one, prefix by prefix,
+// on codes of several rates and liftings (the protocol's frame layouts depend on it).
+TEST(RateAdaptation, UntaintedOrderFromTheQuasiCyclicFormEqualsTheExpanded) {
+  for (const double rate : {0.5, 0.7, 0.9}) {
+    for (const std::size_t z : {64u, 160u}) {
+      CodegenOptions opt;
+      opt.rate = rate;
+      opt.base_cols = 64;
+      opt.z = z;
+      opt.seed = 5 + z;
+      const QuasiCyclicCode qc = generate_qc_code(opt);
+      const ParityCheckMatrix h = qc.expand();
+      for (const std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{409}, h.cols()}) {
+        const auto from_qc = untainted_puncturing_order(qc, count);
+        EXPECT_EQ(from_qc, untainted_puncturing_order(h, count))
+            << "rate " << rate << ", z " << z << ", count " << count;
+        EXPECT_LE(from_qc.size(), count);
+      }
+    }
+  }
+  // A base column without entries (degree 0) is never punctured, as in the expanded version.
+  QuasiCyclicCode qc;
+  qc.z = 4;
+  qc.base_rows = 1;
+  qc.base_cols = 3;
+  qc.shifts = {0, -1, 2};
+  EXPECT_EQ(untainted_puncturing_order(qc, 12), untainted_puncturing_order(qc.expand(), 12));
+  EXPECT_EQ(untainted_puncturing_order(qc, 12).size(), 4u);
+}
+
 TEST(RateAdaptation, HitsTheTargetRateWithTheSpecLeak) {
   const ParityCheckMatrix h = test_code(0.7);  // N = 4096
   for (double target : {0.68, 0.70, 0.72, 0.74}) {
