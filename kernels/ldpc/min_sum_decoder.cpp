@@ -362,9 +362,19 @@ DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const Bit
     throw std::invalid_argument("MinSumDecoder::decode: LLR or syndrome length mismatch");
   }
   std::int16_t* post = posteriors();
+  // Protocol frames hold a few distinct magnitudes (key bits, known bits, punctured zeros):
+  // quantize each magnitude once (quantize is odd: a symmetric clamp and round-to-nearest).
+  float last = 0.0f;
+  std::int16_t q_last = quantize(0.0f);
   for (std::size_t c = 0; c < code_.block_cols; ++c) {
-    for (std::size_t i = 0; i < code_.z; ++i)
-      post[c * stride_ + i] = quantize(channel_llr[c * code_.z + i]);
+    for (std::size_t i = 0; i < code_.z; ++i) {
+      const float v = channel_llr[c * code_.z + i], a = std::fabs(v);
+      if (a != last) {
+        last = a;
+        q_last = quantize(a);
+      }
+      post[c * stride_ + i] = static_cast<std::int16_t>(std::signbit(v) ? -q_last : q_last);
+    }
   }
   return run_configured(&syndrome, word, limit);
 }
