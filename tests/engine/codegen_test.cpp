@@ -40,8 +40,8 @@ TEST(Codegen, MeetsRateDegreeProfileAndGirth) {
     auto classes = default_profile(rate);
     std::sort(classes.begin(), classes.end(), std::greater<>());
     for (const auto& [degree, share] : classes) {
-      const auto count = std::min(static_cast<std::size_t>(std::lround(share * 64)),
-                                  64 - mb - heavy_cols);
+      const auto count =
+          std::min(static_cast<std::size_t>(std::lround(share * 64)), 64 - mb - heavy_cols);
       if (count == 0) continue;
       expected[std::min(degree, mb)] += count * 128;
       heavy_cols += count;
