@@ -126,10 +126,19 @@ std::size_t reveal_step(const ProtocolConfig& c, double qber_estimate) {
       static_cast<std::size_t>(std::ceil(c.reveal_fraction * n * binary_entropy(qber_estimate))));
 }
 
-// Bits of `frame` at `positions`.
+// Bits of `frame` at `positions`, assembled a word at a time.
 BitVector gather(const BitVector& frame, const std::vector<std::uint32_t>& positions) {
   BitVector out(positions.size());
-  for (std::size_t i = 0; i < positions.size(); ++i) out.set(i, frame.get(positions[i]));
+  const std::span<kernels::Word> words = out.words();
+  for (std::size_t w = 0; w < words.size(); ++w) {
+    const std::size_t i0 = w * kernels::kWordBits;
+    const std::size_t end = std::min(positions.size(), i0 + kernels::kWordBits);
+    kernels::Word acc = 0;
+    for (std::size_t i = i0; i < end; ++i) {
+      acc |= static_cast<kernels::Word>(frame.get(positions[i])) << (i - i0);
+    }
+    words[w] = acc;
+  }
   return out;
 }
 
@@ -404,8 +413,13 @@ std::vector<Message> BobSession::handle(const Message& m) {
         use_decoder(code);
         llr_.assign(family.frame_bits(), kKnownLlr);  // shortened bits are known zeros
         const float magnitude = kernels::bsc_llr(false, q);
-        for (std::size_t i = 0; i < c.key_positions.size(); ++i) {
-          llr_[c.key_positions[i]] = key_.get(i) ? -magnitude : magnitude;
+        const std::span<const kernels::Word> key_words = key_.words();
+        for (std::size_t i0 = 0; i0 < c.key_positions.size(); i0 += kernels::kWordBits) {
+          const std::size_t end = std::min(c.key_positions.size(), i0 + kernels::kWordBits);
+          kernels::Word bits = key_words[i0 / kernels::kWordBits];
+          for (std::size_t i = i0; i < end; ++i, bits >>= 1) {
+            llr_[c.key_positions[i]] = (bits & 1u) != 0 ? -magnitude : magnitude;
+          }
         }
         for (std::size_t j = 0; j < p0; ++j) llr_[c.puncture_candidates[j]] = 0.0f;
         return decode_round({});
