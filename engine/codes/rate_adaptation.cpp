@@ -16,6 +16,29 @@ double RateAdaptation::effective_rate() const noexcept {
   return (static_cast<double>(n) - static_cast<double>(m) - t) / (static_cast<double>(n) - p - t);
 }
 
+namespace {
+
+// The greedy selection both forms share: columns in `order`, each taken (up to `count`) unless it
+// has no check or one of its checks, `checks_of(c)`, already has a taken neighbour.
+template <class ChecksOf>
+std::vector<std::uint32_t> untainted_greedy(const std::vector<std::uint32_t>& order,
+                                            std::size_t rows, std::size_t count,
+                                            const ChecksOf& checks_of) {
+  std::vector<bool> tainted(rows, false);
+  std::vector<std::uint32_t> chosen;
+  for (const std::uint32_t c : order) {
+    if (chosen.size() == count) break;
+    const auto& checks = checks_of(c);
+    if (checks.empty()) continue;
+    if (std::any_of(checks.begin(), checks.end(), [&](auto r) { return tainted[r]; })) continue;
+    chosen.push_back(c);
+    for (const auto r : checks) tainted[r] = true;
+  }
+  return chosen;
+}
+
+}  // namespace
+
 std::vector<std::uint32_t> untainted_puncturing_order(const ParityCheckMatrix& h,
                                                       std::size_t count) {
   std::vector<std::uint32_t> order(h.cols());
@@ -23,18 +46,7 @@ std::vector<std::uint32_t> untainted_puncturing_order(const ParityCheckMatrix& h
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return h.col_degree(a) < h.col_degree(b);
   });
-  std::vector<bool> tainted(h.rows(), false);
-  std::vector<std::uint32_t> chosen;
-  for (std::uint32_t c : order) {
-    if (chosen.size() == count) break;
-    const auto checks = h.col(c);
-    if (checks.empty()) continue;
-    if (std::any_of(checks.begin(), checks.end(), [&](std::uint32_t r) { return tainted[r]; }))
-      continue;
-    chosen.push_back(c);
-    for (std::uint32_t r : checks) tainted[r] = true;
-  }
-  return chosen;
+  return untainted_greedy(order, h.rows(), count, [&](std::uint32_t c) { return h.col(c); });
 }
 
 std::vector<std::uint32_t> untainted_puncturing_order(const QuasiCyclicCode& qc,
@@ -54,21 +66,22 @@ std::vector<std::uint32_t> untainted_puncturing_order(const QuasiCyclicCode& qc,
   std::stable_sort(blocks.begin(), blocks.end(), [&](std::size_t a, std::size_t b) {
     return entries[a].size() < entries[b].size();
   });
-  std::vector<bool> tainted(qc.rows(), false);
-  std::vector<std::uint32_t> chosen;
-  std::vector<std::size_t> checks;
+  std::vector<std::uint32_t> order;
+  order.reserve(qc.cols());
   for (const std::size_t b : blocks) {
-    if (entries[b].empty()) continue;
-    for (std::size_t j = 0; j < z && chosen.size() < count; ++j) {
-      checks.clear();
-      for (const auto& [r, e] : entries[b]) checks.push_back(r * z + (j + z - e) % z);
-      if (std::any_of(checks.begin(), checks.end(), [&](std::size_t r) { return tainted[r]; }))
-        continue;
-      chosen.push_back(static_cast<std::uint32_t>(b * z + j));
-      for (const std::size_t r : checks) tainted[r] = true;
-    }
+    for (std::size_t j = 0; j < z; ++j) order.push_back(static_cast<std::uint32_t>(b * z + j));
   }
-  return chosen;
+  // Column (b, j) meets row j - e (mod z) of base row r for each entry (r, e) of block column b.
+  std::vector<std::size_t> checks;
+  return untainted_greedy(order, qc.rows(), count,
+                          [&](std::uint32_t c) -> const std::vector<std::size_t>& {
+                            const std::size_t b = c / z, j = c % z;
+                            checks.clear();
+                            for (const auto& [r, e] : entries[b]) {
+                              checks.push_back(r * z + (j + z - e) % z);
+                            }
+                            return checks;
+                          });
 }
 
 std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count) {
