@@ -57,18 +57,17 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
     FamilyCode& c = family.codes_[i];
     c.name = files[i].stem().string();
     c.qc = load_quasi_cyclic(files[i]);
-    const QuasiCyclicCode& h = c.qc;
     const auto t = thresholds.find(c.name);
     c.threshold_qber = t != thresholds.end()
                            ? t->second
                            : inverse_binary_entropy(std::min(1.0, (1.0 - c.rate()) / 1.25));
     const auto d =
-        static_cast<std::size_t>(std::floor(modulated_fraction * static_cast<double>(h.cols())));
-    c.puncture_candidates = untainted_puncturing_order(h, d);
-    std::vector<bool> modulated(h.cols(), false);
+        static_cast<std::size_t>(std::floor(modulated_fraction * static_cast<double>(c.cols())));
+    c.puncture_candidates = untainted_puncturing_order(c.qc, d);
+    std::vector<bool> modulated(c.cols(), false);
     for (std::uint32_t col : c.puncture_candidates) modulated[col] = true;
     std::vector<std::uint32_t> rest;
-    for (std::uint32_t col = 0; col < h.cols(); ++col) {
+    for (std::uint32_t col = 0; col < c.cols(); ++col) {
       if (!modulated[col]) rest.push_back(col);
     }
     // Always-shortened positions: a seeded partial Fisher-Yates draw, the same for every block.
@@ -81,7 +80,7 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
     c.always_shortened.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(t_always));
     std::sort(c.always_shortened.begin(), c.always_shortened.end());
     for (std::uint32_t col : c.always_shortened) modulated[col] = true;
-    for (std::uint32_t col = 0; col < h.cols(); ++col) {
+    for (std::uint32_t col = 0; col < c.cols(); ++col) {
       if (!modulated[col]) c.key_positions.push_back(col);
     }
     // About n / golden ratio, the first value coprime with n: consecutive reveals land far apart.
