@@ -326,6 +326,27 @@ TEST(CodeFiles, LoadByExtensionAndRejectUnknownOrMissing) {
   EXPECT_FALSE(std::filesystem::exists(dir / "h.alist.partial"));
 }
 
+// The quasi-cyclic form alone (the code family's loader): .qc and LDPC4QKD quasi-cyclic JSON
+// load the same base matrix load_code gives; files without a quasi-cyclic form, malformed,
+// missing or unknown ones are rejected naming the file.
+TEST(CodeFiles, LoadQuasiCyclicWithoutExpanding) {
+  test::TempDir dir;
+  const QuasiCyclicCode code{64, 1, 2, {0, 5}};
+  save_text_file(dir / "c.qc", format_qc(code));
+  save_text_file(dir / "c.qccsc.json", kQcJson);
+  save_text_file(dir / "h.alist", kHammingAlist);
+  save_text_file(dir / "bad.qc", "qkdpp-qc 1\n1 2 4\n0 4\n");
+  EXPECT_EQ(load_quasi_cyclic(dir / "c.qc"), code);
+  EXPECT_EQ(load_quasi_cyclic(dir / "c.qccsc.json"), *load_code(dir / "c.qccsc.json").quasi_cyclic);
+  expect_input_error([&] { load_quasi_cyclic(dir / "h.alist"); },
+                     {"h.alist", "not a quasi-cyclic code (alist format)"});
+  expect_input_error([&] { load_quasi_cyclic(dir / "bad.qc"); },
+                     {"bad.qc:3:", "exponent 4 in column 1 is outside [-1, 4)"});
+  expect_input_error([&] { load_quasi_cyclic(dir / "none.qc"); }, {"none.qc: no such file"});
+  save_text_file(dir / "x.txt", "hello");
+  expect_input_error([&] { load_quasi_cyclic(dir / "x.txt"); }, {"unknown code file type '.txt'"});
+}
+
 TEST(CodeFiles, ThresholdsFileLoadsAndRejectsMalformedLines) {
   test::TempDir dir;
   EXPECT_TRUE(load_thresholds(dir.path()).empty()) << "no thresholds.txt: nothing measured";
