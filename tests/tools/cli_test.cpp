@@ -12,10 +12,12 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -510,9 +512,25 @@ TEST(Cli, RunKilledMidwayAndResumedEqualsAnUninterruptedRun) {
   expect_failure(common + "12 -o " + (dir / "other.h5").string() + " --resume", "seed (11 vs 12)");
 }
 
+// A port for a child process to listen on. It is bound and released here, so another process
+// could take it before the child binds it: ports come from below Linux's ephemeral range
+// (32768-60999), where no outgoing connection of a test running in parallel lands, drawn at
+// random per process and never handed out twice by one.
 std::uint16_t free_port() {
-  engine::net::Listener l(engine::net::Endpoint::parse("127.0.0.1:0"));
-  return l.bound_port();
+  static std::mt19937 rng(static_cast<std::uint32_t>(getpid()) * 2654435761u ^
+                          static_cast<std::uint32_t>(time(nullptr)));
+  static std::set<std::uint16_t> issued;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const auto port = static_cast<std::uint16_t>(20000 + rng() % 12000);
+    if (!issued.insert(port).second) continue;
+    try {
+      engine::net::Listener l(engine::net::Endpoint::parse("127.0.0.1:" + std::to_string(port)));
+      return port;
+    } catch (const std::exception&) {  // in use: draw again
+    }
+  }
+  ADD_FAILURE() << "no free port in 20000-31999";
+  return 0;
 }
 
 // `qkdpp run` as Alice of a two-machine run on the 2^16-bit family (audit, --seed 9, 30 s
