@@ -20,6 +20,10 @@ struct FerOptions {
   std::uint64_t seed = 1;
   std::size_t batch = 16;  // frames decoded in parallel between stopping checks
   DecoderConfig decoder;
+  // Rate adaptation (SPEC section 3): columns Bob learns nothing of (channel LLR 0) and columns
+  // both parties fix to zero (known to the decoder); every other column carries a key bit through
+  // the BSC. Both empty: the mother code. Disjoint, each column below N.
+  std::vector<std::uint32_t> punctured, shortened;
 };
 
 struct FerPoint {
@@ -28,7 +32,9 @@ struct FerPoint {
   std::size_t frame_errors = 0;  // not converged, or converged to a word other than Alice's
   std::size_t bit_errors = 0;    // over all frames
   double mean_iterations = 0;
-  double efficiency = 0;      // f = M / (N h2(qber)), SPEC section 3, for the mother code
+  // f = (M - p) / ((N - p - s) h2(qber)), SPEC section 3: the mother code's M / (N h2(qber))
+  // without rate adaptation.
+  double efficiency = 0;
   double seconds = 0;         // wall time of the point
   double decode_seconds = 0;  // time inside the decoder, summed over threads
   double fer() const noexcept {
@@ -37,7 +43,8 @@ struct FerPoint {
 };
 
 // One point per QBER; parallel over the caller's TBB arena. `qc` (optional) is h's quasi-cyclic
-// form, which the min-sum decoder vectorises over.
+// form, which the min-sum decoder vectorises over. std::invalid_argument for a rate adaptation
+// whose columns overlap or lie outside the code.
 std::vector<FerPoint> simulate_fer(const ParityCheckMatrix& h, const QuasiCyclicCode* qc,
                                    const std::vector<double>& qbers, const FerOptions& options);
 

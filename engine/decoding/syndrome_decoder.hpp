@@ -61,6 +61,9 @@ std::string to_string(DecoderKind kind);
 // The layered layout of a matrix: its quasi-cyclic form when given (Z-wide vectors), else Z = 1.
 kernels::LayeredCode layered_code(const ParityCheckMatrix& h, const QuasiCyclicCode* qc);
 
+// Channel LLR of a bit the decoder knows for certain (shortened, revealed), sign as for key bits.
+inline constexpr float kKnownLlr = 30.0f;
+
 class SyndromeDecoder {
  public:
   // `qc`, when not null, must expand to `h`; it is used by the min-sum decoder only.

@@ -65,6 +65,9 @@ struct FirstRound {
   std::size_t punctured = 0;
 };
 
+// Modulated (punctured or shortened) fraction of a frame in the protocol's layout.
+inline constexpr double kModulatedFraction = 0.10;
+
 class CodeFamily {
  public:
   // Loads quasi-cyclic code files of one length N; d = floor(modulated_fraction N) bits of each
@@ -72,7 +75,7 @@ class CodeFamily {
   // threshold QBERs. InputError for unreadable files or lengths that differ.
   static CodeFamily load(const std::vector<std::filesystem::path>& files,
                          const std::map<std::string, double>& thresholds,
-                         double modulated_fraction = 0.10);
+                         double modulated_fraction = kModulatedFraction);
   // The bundled family qkdpp-n<log2_n>-r*.qc of `directory` (datasets/codes), with the
   // thresholds of `thresholds` ("name qber" lines; thresholds_file() of the decoder's rule) when
   // present.

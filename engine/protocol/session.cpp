@@ -77,8 +77,6 @@ void QberEstimator::decoding_failed() noexcept {
 
 namespace {
 
-constexpr float kKnownLlr = 30.0f;  // shortened and revealed bits
-
 void check_config(const ProtocolConfig& c) {
   if (!c.family || c.family->codes().empty()) throw InputError("protocol: no code family");
   if (c.tag_bits != 64 && c.tag_bits != 128)

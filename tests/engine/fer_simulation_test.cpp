@@ -78,6 +78,51 @@ TEST_P(FerSimulation, StopsAfterMaxFrameErrorsAndIgnoresThreadCount) {
   }
 }
 
+// Rate-adapted frames: efficiency per SPEC section 3, punctured bits unknown to the decoder,
+// shortened bits known to it.
+TEST_P(FerSimulation, RateAdaptedFrames) {
+  FerOptions& opt = options_;
+  opt.max_frames = 8;
+  opt.max_frame_errors = 8;
+  opt.max_iterations = 60;
+  const std::uint32_t n = static_cast<std::uint32_t>(h_.cols());
+  // 10 % punctured and 10 % shortened, interleaved over the frame: the code's rate stays 0.5
+  // and it decodes at 3 % as the mother code does, punctured bits included.
+  for (std::uint32_t c = 0; c < n; c += 10) opt.punctured.push_back(c);
+  for (std::uint32_t c = 5; c < n; c += 10) opt.shortened.push_back(c);
+  const double p = static_cast<double>(opt.punctured.size());
+  const double s = static_cast<double>(opt.shortened.size());
+  auto points = run({0.03});
+  EXPECT_EQ(points[0].frame_errors, 0u);
+  EXPECT_EQ(points[0].bit_errors, 0u);
+  EXPECT_DOUBLE_EQ(points[0].efficiency,
+                   (static_cast<double>(h_.rows()) - p) / ((n - p - s) * binary_entropy(0.03)));
+  // 40 % punctured: rate 2048 / 2458 = 0.83 leaves less than h2(3 %) = 0.194 of syndrome per key
+  // bit, so no decoder can succeed (one that took punctured bits for received ones would).
+  opt.punctured.clear();
+  opt.shortened.clear();
+  for (std::uint32_t c = 0; c < n; ++c) {
+    if (c % 5 < 2) opt.punctured.push_back(c);
+  }
+  points = run({0.03});
+  EXPECT_EQ(points[0].frame_errors, points[0].frames);
+  EXPECT_LT(points[0].efficiency, 1.0);
+  // 80 % shortened: 819 key bits under 2048 checks decode even at 40 %, where the mother code
+  // fails every frame (first test), so the known bits are used.
+  opt.punctured.clear();
+  for (std::uint32_t c = 0; c < n; ++c) {
+    if (c % 5 != 0) opt.shortened.push_back(c);
+  }
+  points = run({0.4});
+  EXPECT_EQ(points[0].frame_errors, 0u);
+  // Overlapping or out-of-range columns are rejected.
+  opt.punctured = {3};
+  EXPECT_THROW(run({0.03}), std::invalid_argument);
+  opt.shortened = {n};
+  opt.punctured.clear();
+  EXPECT_THROW(run({0.03}), std::invalid_argument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Decoders, FerSimulation,
                          ::testing::Values(Setup::kBp, Setup::kMinSumQc, Setup::kMinSumPlain),
                          [](const auto& info) {

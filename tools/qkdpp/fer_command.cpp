@@ -14,6 +14,7 @@
 #include "engine/codes/rate_adaptation.hpp"
 #include "engine/core/error.hpp"
 #include "engine/decoding/fer_simulation.hpp"
+#include "engine/protocol/code_family.hpp"
 #include "tools/qkdpp/commands.hpp"
 
 namespace qkdpp::tools {
@@ -34,6 +35,8 @@ struct FerCommandOptions {
   float scale = -1.0f;
   std::string rate_adaption;
   std::size_t merges = 0;
+  std::optional<double> punctured;  // fraction of the frame layout's puncturing candidates
+  double modulated = engine::kModulatedFraction;
   std::size_t threads = 0;
   bool json = false;
   engine::FerOptions fer;
@@ -164,6 +167,33 @@ void run_fer(const FerCommandOptions& opt) {
   } else if (opt.merges != 0) {
     throw InputError("--merges needs --rate-adaption");
   }
+  std::size_t modulated_bits = 0;
+  if (opt.punctured) {
+    if (!(*opt.punctured >= 0.0 && *opt.punctured <= 1.0)) {
+      throw InputError("--punctured must lie in [0, 1]");
+    }
+    if (!(opt.modulated > 0.0 && opt.modulated < 0.5)) {
+      throw InputError("--modulated must lie in (0, 0.5)");
+    }
+    if (!qc) {
+      throw InputError("--punctured: " + path.string() +
+                       " has no quasi-cyclic form (the protocol's frame layout needs one)");
+    }
+    // The protocol's frame layout (engine/protocol/code_family): the first punctured candidates
+    // in untainted order are punctured, the other modulated bits shortened.
+    const engine::CodeFamily layout = engine::CodeFamily::load({path}, {}, opt.modulated);
+    const engine::FamilyCode& c = layout.codes().front();
+    const auto p = static_cast<std::size_t>(
+        std::llround(*opt.punctured * static_cast<double>(c.puncture_candidates.size())));
+    fer.punctured.assign(c.puncture_candidates.begin(),
+                         c.puncture_candidates.begin() + static_cast<std::ptrdiff_t>(p));
+    fer.shortened.assign(c.puncture_candidates.begin() + static_cast<std::ptrdiff_t>(p),
+                         c.puncture_candidates.end());
+    fer.shortened.insert(fer.shortened.end(), c.always_shortened.begin(), c.always_shortened.end());
+    modulated_bits = layout.modulated_bits();
+  } else if (opt.modulated != engine::kModulatedFraction) {
+    throw InputError("--modulated needs --punctured");
+  }
   if (fer.max_frames == 0 || fer.max_frame_errors == 0 || fer.max_iterations == 0) {
     throw InputError("--frames, --max-fe and --max-iter must be positive");
   }
@@ -172,6 +202,10 @@ void run_fer(const FerCommandOptions& opt) {
   const std::string level(
       kernels::to_string(engine::SyndromeDecoder::level_for(fer.decoder, qc ? &*qc : nullptr)));
   const auto points = engine::simulate_fer(h, qc ? &*qc : nullptr, qbers, fer);
+  const double punctured = static_cast<double>(fer.punctured.size());
+  const double effective_rate =
+      (static_cast<double>(h.cols() - h.rows()) - static_cast<double>(fer.shortened.size())) /
+      (static_cast<double>(h.cols()) - punctured - static_cast<double>(fer.shortened.size()));
   const auto per_core = [&](const engine::FerPoint& p) {
     return static_cast<double>(p.frames * h.cols()) / p.decode_seconds / 1e6;
   };
@@ -194,6 +228,12 @@ void run_fer(const FerCommandOptions& opt) {
       j["scale"] = fer.decoder.min_sum.llr_scale;
       j["message_limit"] = fer.decoder.min_sum.message_limit;
     }
+    if (opt.punctured) {
+      j["modulated_bits"] = modulated_bits;
+      j["punctured_bits"] = fer.punctured.size();
+      j["shortened_bits"] = fer.shortened.size();
+      j["effective_rate"] = effective_rate;
+    }
     j["max_iterations"] = fer.max_iterations;
     j["seed"] = fer.seed;
     for (const auto& p : points) {
@@ -215,6 +255,10 @@ void run_fer(const FerCommandOptions& opt) {
   std::printf("# %s: N %zu, M %zu, rate %.4f, decoder %s (%s), max %zu iterations\n",
               path.string().c_str(), h.cols(), h.rows(), h.rate(), opt.decoder.c_str(),
               level.c_str(), fer.max_iterations);
+  if (opt.punctured) {
+    std::printf("# rate adapted: %zu modulated bits, %zu punctured, %zu shortened: rate %.4f\n",
+                modulated_bits, fer.punctured.size(), fer.shortened.size(), effective_rate);
+  }
   std::printf("%8s %8s %6s %10s %10s %7s %7s %9s %9s\n", "QBER", "frames", "FE", "FER", "BER",
               "iters", "f", "Mbit/s", "Mb/s/core");
   for (const auto& p : points) {
@@ -278,6 +322,13 @@ void register_fer_command(CLI::App& app) {
   cmd->add_option("--seed", opt->fer.seed, "Seed of the simulated frames")->capture_default_str();
   cmd->add_option("--rate-adaption", opt->rate_adaption, "LDPC4QKD rate-adaption CSV to apply");
   cmd->add_option("--merges", opt->merges, "Number of row merges to apply from --rate-adaption");
+  cmd->add_option("--punctured", opt->punctured,
+                  "Rate-adapted frames as the protocol builds them (quasi-cyclic codes): this "
+                  "fraction of the puncturing candidates (untainted order) punctured, the other "
+                  "modulated bits shortened; f is then the adapted code's (docs/codes.md)");
+  cmd->add_option("--modulated", opt->modulated,
+                  "With --punctured: modulated (punctured or shortened) fraction of the frame")
+      ->capture_default_str();
   cmd->add_flag("--json", opt->json, "Print the results as JSON");
   cmd->callback([opt] { run_fer(*opt); });
 }
