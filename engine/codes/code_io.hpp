@@ -56,4 +56,19 @@ void save_text_file(const std::filesystem::path& path, const std::string& text);
 std::map<std::string, double> load_thresholds(const std::filesystem::path& directory,
                                               const std::string& file = "thresholds.txt");
 
+// The median decoding threshold of a rate-adapted code: with this fraction of its puncturing
+// candidates punctured and its other modulated bits shortened (the protocol's frame layout), half
+// of the frames at `qber` decode.
+struct AdaptedThreshold {
+  double punctured_fraction = 0;
+  double qber = 0;
+};
+
+// A code directory's adapted thresholds ("name fraction qber" lines, '#' comments; written by
+// tools/adapted_thresholds.py), per code by ascending fraction; empty when the file is absent,
+// InputError naming the line when it is malformed (fraction outside [0, 1] or repeated, QBER
+// outside (0, 0.5)).
+std::map<std::string, std::vector<AdaptedThreshold>> load_adapted_thresholds(
+    const std::filesystem::path& directory, const std::string& file);
+
 }  // namespace qkdpp::engine

@@ -21,6 +21,23 @@ double FamilyCode::effective_rate(std::size_t punctured) const noexcept {
   return (n - m - (d - static_cast<double>(punctured))) / (n - d);
 }
 
+std::optional<std::size_t> FamilyCode::punctured_at_median(double qber) const noexcept {
+  if (adapted.empty() || adapted.front().qber < qber) return std::nullopt;
+  double fraction = adapted.front().punctured_fraction;
+  for (std::size_t k = 1; k < adapted.size(); ++k) {
+    const AdaptedThreshold &a = adapted[k - 1], &b = adapted[k];
+    if (b.qber >= qber) {  // thresholds need not fall monotonically: take the last such point
+      fraction = b.punctured_fraction;
+    } else if (a.qber >= qber) {
+      const double t = std::log(a.qber / qber) / std::log(a.qber / b.qber);
+      fraction = std::max(fraction,
+                          a.punctured_fraction + t * (b.punctured_fraction - a.punctured_fraction));
+    }
+  }
+  const double candidates = static_cast<double>(puncture_candidates.size());
+  return static_cast<std::size_t>(std::min(candidates, std::floor(fraction * candidates)));
+}
+
 std::size_t FamilyCode::reveal_left(const RevealState& state) const noexcept {
   return state.still_punctured + (key_positions.size() - state.key_revealed);
 }
@@ -44,7 +61,8 @@ void FamilyCode::next_reveal(RevealState& state, std::size_t step,
 
 CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
                             const std::map<std::string, double>& thresholds,
-                            double modulated_fraction) {
+                            double modulated_fraction,
+                            const std::map<std::string, std::vector<AdaptedThreshold>>& adapted) {
   if (files.empty()) throw InputError("code family: no code files");
   if (!(modulated_fraction >= 0.0 && modulated_fraction < 0.5)) {
     throw InputError("code family: modulated fraction must lie in [0, 0.5)");
@@ -61,6 +79,7 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
     c.threshold_qber = t != thresholds.end()
                            ? t->second
                            : inverse_binary_entropy(std::min(1.0, (1.0 - c.rate()) / 1.25));
+    if (const auto a = adapted.find(c.name); a != adapted.end()) c.adapted = a->second;
     const auto d =
         static_cast<std::size_t>(std::floor(modulated_fraction * static_cast<double>(c.cols())));
     c.puncture_candidates = untainted_puncturing_order(c.qc, d);
@@ -102,7 +121,8 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
 }
 
 CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned log2_n,
-                               const std::string& thresholds) {
+                               const std::string& thresholds,
+                               const std::optional<std::string>& adapted) {
   std::vector<std::filesystem::path> files;
   const std::string prefix = "qkdpp-n" + std::to_string(log2_n) + "-r";
   std::error_code ec;
@@ -117,7 +137,10 @@ CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned 
     throw InputError(directory.string() + ": no bundled codes " + prefix + "*.qc");
   }
   std::sort(files.begin(), files.end());
-  return load(files, load_thresholds(directory, thresholds));
+  const std::string adapted_file = adapted.value_or("adapted-" + thresholds);
+  return load(files, load_thresholds(directory, thresholds), kModulatedFraction,
+              adapted_file.empty() ? std::map<std::string, std::vector<AdaptedThreshold>>{}
+                                   : load_adapted_thresholds(directory, adapted_file));
 }
 
 std::size_t CodeFamily::index_of(const std::string& name) const {
@@ -146,14 +169,39 @@ FirstRound CodeFamily::first_round(double qber, double optimism,
     // R_eff = (N - M - (d - p)) / (N - d)  =>  p = R (N - d) - N + M + d.
     return std::round(target * (n - d) - n + m + d);
   };
+  const auto lowest = [&](const FamilyCode& c) {
+    return std::min(reserve, c.puncture_candidates.size());
+  };
+  // Calibrated: the rate-adapted codes' measured median thresholds.
+  {
+    FirstRound best;
+    double best_rate = -1.0;
+    for (std::size_t i = 0; i < codes_.size(); ++i) {
+      const FamilyCode& c = codes_[i];
+      const std::optional<std::size_t> median = c.punctured_at_median(qber);
+      if (!median) continue;
+      // Leak (1 - R) scaled by 1 + optimism: p = R (N - d) - N + M + d, clipped.
+      const double median_rate = c.effective_rate(*median);
+      const double target = 1.0 - (1.0 - median_rate) * (1.0 + optimism);
+      const double p =
+          std::clamp(std::round(target * (n - d) - n + static_cast<double>(c.rows()) + d), 0.0,
+                     static_cast<double>(c.puncture_candidates.size()));
+      if (p < static_cast<double>(lowest(c))) continue;
+      if (median_rate > best_rate) {
+        best_rate = median_rate;
+        best = {i, static_cast<std::size_t>(p)};
+      }
+    }
+    if (best_rate >= 0.0) return best;
+  }
   FirstRound best;
   bool found = false;
   double best_p = 0.0;
   for (std::size_t i = 0; i < codes_.size(); ++i) {
     const double p = wanted(codes_[i]);
-    const double lowest =
-        static_cast<double>(std::min(reserve, codes_[i].puncture_candidates.size()));
-    if (p < lowest || p > static_cast<double>(codes_[i].puncture_candidates.size())) continue;
+    if (p < static_cast<double>(lowest(codes_[i])) ||
+        p > static_cast<double>(codes_[i].puncture_candidates.size()))
+      continue;
     if (!found || p < best_p) {
       found = true;
       best_p = p;

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/codes/code_io.hpp"
 #include "engine/codes/parity_check_matrix.hpp"
 #include "engine/decoding/syndrome_decoder.hpp"
 
@@ -35,6 +37,10 @@ struct FamilyCode {
   std::vector<std::uint32_t> key_positions;        // ascending, frame_bits - modulated_bits
   std::vector<std::uint32_t> puncture_candidates;  // untainted greedy order
   std::vector<std::uint32_t> always_shortened;     // ascending
+  // Median thresholds of the rate-adapted code by punctured fraction of the candidates (measured
+  // for the decoder's rule, datasets/codes/adapted-thresholds*.txt), ascending; empty when not
+  // measured.
+  std::vector<AdaptedThreshold> adapted;
 
   std::size_t rows() const noexcept { return qc.rows(); }
   std::size_t cols() const noexcept { return qc.cols(); }
@@ -57,6 +63,10 @@ struct FamilyCode {
   // Effective rate with the first p candidates punctured and every other modulated bit shortened:
   // (N - M - (d - p)) / (N - d).
   double effective_rate(std::size_t punctured) const noexcept;
+  // The most candidates that can be punctured with `adapted` putting the median threshold at or
+  // above `qber` (log-linear between the measured fractions); nullopt when even the least
+  // measured fraction's threshold is below `qber` or nothing is measured.
+  std::optional<std::size_t> punctured_at_median(double qber) const noexcept;
 };
 
 // The mother code and number of punctured bits of a block's first decoding round.
@@ -72,15 +82,19 @@ class CodeFamily {
  public:
   // Loads quasi-cyclic code files of one length N; d = floor(modulated_fraction N) bits of each
   // frame are punctured or shortened. `thresholds` maps code names (file stems) to measured
-  // threshold QBERs. InputError for unreadable files or lengths that differ.
+  // threshold QBERs, `adapted` to the rate-adapted codes' median thresholds. InputError for
+  // unreadable files or lengths that differ.
   static CodeFamily load(const std::vector<std::filesystem::path>& files,
                          const std::map<std::string, double>& thresholds,
-                         double modulated_fraction = kModulatedFraction);
+                         double modulated_fraction = kModulatedFraction,
+                         const std::map<std::string, std::vector<AdaptedThreshold>>& adapted = {});
   // The bundled family qkdpp-n<log2_n>-r*.qc of `directory` (datasets/codes), with the
-  // thresholds of `thresholds` ("name qber" lines; thresholds_file() of the decoder's rule) when
+  // thresholds of `thresholds` ("name qber" lines; thresholds_file() of the decoder's rule) and
+  // the adapted thresholds of `adapted` (default "adapted-" + `thresholds`; empty: none) when
   // present.
   static CodeFamily bundled(const std::filesystem::path& directory, unsigned log2_n,
-                            const std::string& thresholds = thresholds_file(kDefaultCheckRule));
+                            const std::string& thresholds = thresholds_file(kDefaultCheckRule),
+                            const std::optional<std::string>& adapted = std::nullopt);
 
   std::size_t frame_bits() const noexcept { return frame_bits_; }
   std::size_t modulated_bits() const noexcept { return modulated_bits_; }
@@ -90,11 +104,13 @@ class CodeFamily {
   std::size_t index_of(const std::string& name) const;
   // The highest-rate code whose threshold is at least `qber` (the lowest-rate code if none).
   std::size_t choose(double qber) const noexcept;
-  // First round for a QBER estimate: each code is used at the rate where it keeps its threshold
-  // efficiency, R = 1 - f_c h2(q) (1 + optimism) with f_c = (1 - R0) / h2(q_c); among the codes
-  // that reach that rate with at least `reserve` punctured bits (left for blind rounds to reveal),
-  // the one that punctures least (shortening costs a code less than puncturing); choose(q) with
-  // the rate clipped otherwise.
+  // First round for a QBER estimate. With adapted thresholds: each measured code punctured as far
+  // as its median threshold stays at or above q (punctured_at_median), its leak then scaled by
+  // 1 + optimism; among the codes that keep at least `reserve` punctured bits (left for blind
+  // rounds to reveal), the one of highest rate at the median. Otherwise, or when no measured code
+  // qualifies: each code used at the rate where it keeps its mother threshold efficiency,
+  // R = 1 - f_c h2(q) (1 + optimism) with f_c = (1 - R0) / h2(q_c), and among those with the
+  // reserve the one that punctures least; choose(q) with the rate clipped when none has it.
   FirstRound first_round(double qber, double optimism = 0.0,
                          std::size_t reserve = 0) const noexcept;
 

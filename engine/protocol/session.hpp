@@ -53,10 +53,12 @@ struct ProtocolConfig {
   // Blind reconciliation: each further round reveals this fraction of the leak the block is
   // expected to need, N h2(estimate) for frames of N bits: punctured bits while any remain, then
   // key bits (FamilyCode::revealed_key_position order); at most max_blind_rounds rounds follow the
-  // first. 2 % per round: 0.16 % of the frame at 1 % QBER, 0.94 % at 10 % (a fixed 0.5 % of the
-  // frame, the previous rule, moved f in steps of 0.07 at 1 %; docs/protocol.md).
-  double reveal_fraction = 0.02;
-  std::size_t max_blind_rounds = 16;
+  // first. 1 % per round: 0.08 % of the frame at 1 % QBER, 0.47 % at 10 % (a fixed 0.5 % of the
+  // frame, an earlier rule, moved f in steps of 0.07 at 1 %). With first rounds at the measured
+  // median thresholds, 1 % steps lower f by 0.003-0.009 against 2 % (docs/protocol.md); 32 rounds
+  // reveal up to 32 % of the expected leak, as 16 of 2 % did.
+  double reveal_fraction = 0.01;
+  std::size_t max_blind_rounds = 32;
   // The first round keeps at least this many blind rounds' worth of punctured bits, so that an
   // estimate below the block's QBER is rescued by revealing punctured bits (each worth about a
   // syndrome bit) rather than key bits (each worth h2(q), 0.2 bits at 3 %). 4 rather than 1 since
@@ -65,10 +67,12 @@ struct ProtocolConfig {
   std::size_t reserve_rounds = 4;
   // Blind rounds continue the previous decoding (check messages kept) instead of restarting.
   bool resume_decoding = true;
-  // First puncturing: the rate that gives the code's threshold efficiency at the estimated QBER,
-  // times (1 + optimism) in h2: positive is more cautious (more leak, fewer rounds), negative
-  // closer to capacity (docs/protocol.md: -0.03 lowers f by 0.004-0.011 for 1.5-2.5x the rounds).
-  double optimism = 0.0;
+  // First puncturing (CodeFamily::first_round): the leak at the rate-adapted code's measured median
+  // threshold (or, for codes without one, at the mother code's threshold efficiency) times
+  // (1 + optimism): positive is more cautious (more leak, fewer rounds), negative closer to
+  // capacity. -0.01 with 1 % steps: f 0.002-0.009 lower than 0 for 0.5-1 more rounds
+  // (docs/protocol.md "First round").
+  double optimism = -0.01;
   double abort_qber = 0.11;
   // QBER assumed before any block was measured (the lowest-rate code for the defaults).
   double initial_qber = 0.11;

@@ -363,6 +363,29 @@ TEST(CodeFiles, ThresholdsFileLoadsAndRejectsMalformedLines) {
   }
 }
 
+TEST(CodeFiles, AdaptedThresholdsLoadSortedAndRejectMalformedLines) {
+  test::TempDir dir;
+  EXPECT_TRUE(load_adapted_thresholds(dir.path(), "a.txt").empty()) << "absent: nothing measured";
+  save_text_file(dir / "a.txt", "# comment\nc1 1.00 0.010\nc1 0.00 0.030\n\nc2 0.5 0.2\n");
+  const auto t = load_adapted_thresholds(dir.path(), "a.txt");
+  ASSERT_EQ(t.size(), 2u);
+  ASSERT_EQ(t.at("c1").size(), 2u);
+  EXPECT_DOUBLE_EQ(t.at("c1")[0].punctured_fraction, 0.0);  // sorted by fraction
+  EXPECT_DOUBLE_EQ(t.at("c1")[0].qber, 0.03);
+  EXPECT_DOUBLE_EQ(t.at("c1")[1].qber, 0.01);
+  EXPECT_DOUBLE_EQ(t.at("c2")[0].punctured_fraction, 0.5);
+  for (const char* bad :
+       {"a 0 0.02\nb 0\n", "a 0 0.02\nb x 0.1\n", "a 0 0.02\nb 1.5 0.01\n",
+        "a 0 0.02\nb -0.1 0.01\n", "a 0 0.02\nb 0 0.5\n", "a 0 0.02\nb 0 0.01 7\n"}) {
+    save_text_file(dir / "a.txt", bad);
+    expect_input_error([&] { load_adapted_thresholds(dir.path(), "a.txt"); },
+                       {"a.txt:2:", "expected 'name fraction qber'"});
+  }
+  save_text_file(dir / "a.txt", "a 0 0.02\na 0.0 0.01\n");
+  expect_input_error([&] { load_adapted_thresholds(dir.path(), "a.txt"); },
+                     {"a.txt:2:", "given twice"});
+}
+
 // ---- fuzzing: random corruptions never crash; they load validly or fail with InputError ----
 
 std::string corrupt(std::mt19937_64& rng, std::string text) {

@@ -156,15 +156,21 @@ TEST(Protocol, QberJumpGivesAbortsThenRecoveryNeverWrongKeys) {
 // the blind rounds go on revealing key bits, each counted as leak, and the block is saved rather
 // than aborted. Both sides agree on every revealed position (identical keys), and leak_EC is
 // still exactly what crossed the channel.
-// With a reserve of one round (reserve_rounds = 1) the estimate picks the rate-0.82 code,
-// shortened, with few punctured bits: the rounds after them reveal key bits, which tell Bob only
-// about h2(3.1 %) = 0.2 bits each, so the block needs more than the default 16 rounds (26-35 in
-// `qkdpp distill --reserve 1` runs of this case with reveal steps of 0.5 % of the frame, 43 with
-// the leak-relative steps of 222 bits); the test allows 48. (With the default reserve
-// of 4 rounds the rate-0.78 code is chosen and punctured bits suffice.)
+// The first round here follows the mother codes' threshold efficiencies (the family loaded
+// without adapted thresholds), with a reserve of one round (reserve_rounds = 1) and steps of 2 %
+// of the expected leak (222 bits): the estimate picks the rate-0.82 code, shortened, with few
+// punctured bits, and the rounds after them reveal key bits, which tell Bob only about
+// h2(3.1 %) = 0.2 bits each, so the block needs about 43 rounds (`qkdpp distill --reserve 1
+// --reveal 0.02` on this case, before the adapted thresholds); the test allows 48. (The default
+// first round, at the adapted thresholds, keeps enough punctured bits here.)
 TEST(Protocol, BlindRoundsRevealKeyBitsOncePuncturedOnesRunOut) {
   ProtocolConfig c = config();
+  c.family = std::make_shared<const CodeFamily>(
+      CodeFamily::bundled(std::string(QKDPP_SOURCE_DIR) + "/datasets/codes", 16,
+                          thresholds_file(kDefaultCheckRule), ""));
   c.reserve_rounds = 1;
+  c.reveal_fraction = 0.02;
+  c.optimism = 0.0;
   c.max_blind_rounds = 48;
   Pair p(c);
   const std::size_t n = family16()->key_bits();
@@ -184,16 +190,16 @@ TEST(Protocol, BlindRoundsRevealKeyBitsOncePuncturedOnesRunOut) {
 }
 
 // The default first-round reserve (4 rounds of punctured bits) absorbs the same undershoot
-// (2.5 % for 3.1 %) with punctured bits alone, within the default 16 rounds, in reveal steps of
-// 2 % of the expected leak.
+// (2.5 % for 3.1 %) with punctured bits alone, within the default 32 rounds, in reveal steps of
+// 1 % of the expected leak.
 TEST(Protocol, DefaultReserveRescuesAnUndershootWithPuncturedBits) {
   Pair p(config());
   const std::size_t n = family16()->key_bits();
-  // Reveal steps of ceil(2 % of 65 536 h2(2.5 %)) = 222 bits.
+  // Reveal steps of ceil(1 % of 65 536 h2(2.5 %)) = 111 bits.
   const auto step = static_cast<std::size_t>(
       std::ceil(config().reveal_fraction * static_cast<double>(family16()->frame_bits()) *
                 binary_entropy(0.025)));
-  EXPECT_EQ(step, 222u);
+  EXPECT_EQ(step, 111u);
   for (std::uint64_t i = 0; i < 4; ++i) {
     const auto [a, b] = p.run(i, test::simulated_keys(n, 0.031, 700 + i), 0.025);
     ASSERT_EQ(a.status, BlockStatus::kAccepted) << "block " << i;

@@ -27,7 +27,7 @@ struct DistillOptions {
   std::uint64_t seed = 1;
   DecoderCliOptions decoder;
   SecurityCliOptions security;
-  double optimism = 0.0;
+  double optimism = engine::ProtocolConfig{}.optimism;
   double reveal = engine::ProtocolConfig{}.reveal_fraction;
   std::size_t rounds = engine::ProtocolConfig{}.max_blind_rounds;
   std::size_t reserve = engine::ProtocolConfig{}.reserve_rounds;
@@ -172,8 +172,9 @@ void register_distill_command(CLI::App& app) {
   add_decoder_options(cmd, opt->decoder);
   add_security_options(cmd, opt->security);
   cmd->add_option("--optimism", opt->optimism,
-                  "First-round rate: the code's threshold efficiency times (1 + optimism); "
-                  "positive is more cautious, negative closer to capacity")
+                  "First-round leak: at the adapted code's measured median threshold (or the "
+                  "mother code's threshold efficiency) times (1 + optimism); positive is more "
+                  "cautious, negative closer to capacity")
       ->capture_default_str();
   cmd->add_option("--reveal", opt->reveal,
                   "Bits revealed per blind round, as a fraction of the expected leak N h2(QBER "

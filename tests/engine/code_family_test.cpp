@@ -1,0 +1,87 @@
+// The first round's choice of code and puncturing from the rate-adapted codes' measured median
+// thresholds (CodeFamily::first_round, FamilyCode::punctured_at_median), on two bundled 2^16-bit
+// codes with made-up thresholds whose answers are worked out here.
+#include "engine/protocol/code_family.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+namespace qkdpp::engine {
+namespace {
+
+const std::string kCodes = std::string(QKDPP_SOURCE_DIR) + "/datasets/codes/";
+
+CodeFamily two_codes(const std::map<std::string, std::vector<AdaptedThreshold>>& adapted) {
+  return CodeFamily::load({kCodes + "qkdpp-n16-r074.qc", kCodes + "qkdpp-n16-r078.qc"}, {},
+                          kModulatedFraction, adapted);
+}
+
+// The fraction where the threshold falls to q between (fa, qa) and (fb, qb), log-linearly.
+double between(double fa, double qa, double fb, double qb, double q) {
+  return fa + (fb - fa) * std::log(qa / q) / std::log(qa / qb);
+}
+
+const std::map<std::string, std::vector<AdaptedThreshold>> kAdapted{
+    {"qkdpp-n16-r074", {{0.0, 0.040}, {0.5, 0.032}, {1.0, 0.022}}},
+    {"qkdpp-n16-r078", {{0.0, 0.034}, {0.5, 0.022}, {1.0, 0.015}}}};
+
+TEST(CodeFamily, PuncturedAtMedianInterpolatesTheMeasuredThresholds) {
+  const CodeFamily family = two_codes(kAdapted);
+  const FamilyCode& c = family.codes()[0];
+  ASSERT_EQ(c.name, "qkdpp-n16-r074");
+  const double candidates = static_cast<double>(c.puncture_candidates.size());
+  EXPECT_FALSE(c.punctured_at_median(0.041)) << "above the fully shortened code's threshold";
+  EXPECT_EQ(c.punctured_at_median(0.040), 0u);
+  EXPECT_EQ(c.punctured_at_median(0.032), static_cast<std::size_t>(0.5 * candidates));
+  EXPECT_EQ(c.punctured_at_median(0.020), c.puncture_candidates.size());
+  EXPECT_EQ(
+      c.punctured_at_median(0.030),
+      static_cast<std::size_t>(std::floor(between(0.5, 0.032, 1.0, 0.022, 0.03) * candidates)));
+  // A threshold that rises again: the largest fraction still at or above q counts.
+  CodeFamily bumpy = two_codes({{"qkdpp-n16-r074", {{0.0, 0.04}, {0.5, 0.02}, {1.0, 0.03}}}});
+  EXPECT_EQ(bumpy.codes()[0].punctured_at_median(0.025),
+            bumpy.codes()[0].puncture_candidates.size());
+  EXPECT_FALSE(family.codes()[1].adapted.empty());
+  EXPECT_FALSE(bumpy.codes()[1].punctured_at_median(0.01)) << "not measured";
+}
+
+TEST(CodeFamily, FirstRoundTakesTheHighestMedianRate) {
+  const CodeFamily family = two_codes(kAdapted);
+  const FamilyCode &a = family.codes()[0], &b = family.codes()[1];
+  const auto punctured = [](const FamilyCode& c, double fraction) {
+    return static_cast<std::size_t>(
+        std::floor(fraction * static_cast<double>(c.puncture_candidates.size())));
+  };
+  // The rate-0.74 code wins at 2.6 and 3 %, the rate-0.78 one at 3.35 % (worked out below).
+  for (const double q : {0.026, 0.03, 0.0335}) {
+    const std::size_t pa = q <= 0.032 ? punctured(a, between(0.5, 0.032, 1.0, 0.022, q))
+                                      : punctured(a, between(0.0, 0.040, 0.5, 0.032, q));
+    const std::size_t pb = punctured(b, between(0.0, 0.034, 0.5, 0.022, q));
+    const bool take_a = a.effective_rate(pa) > b.effective_rate(pb);
+    const FirstRound first = family.first_round(q);
+    EXPECT_EQ(take_a, q < 0.033) << q;
+    EXPECT_EQ(first.code, take_a ? 0u : 1u) << q;
+    EXPECT_NEAR(static_cast<double>(first.punctured), static_cast<double>(take_a ? pa : pb), 1.0)
+        << q;
+  }
+  // Above every measured threshold: the old rule (the lowest-rate code, as choose() gives).
+  EXPECT_EQ(family.first_round(0.05).code, 0u);
+  // Optimism scales the leak at the median: 1 - R = (1 - R_median) (1 + optimism).
+  const FirstRound plain = family.first_round(0.03), cautious = family.first_round(0.03, 0.02);
+  ASSERT_EQ(plain.code, cautious.code);
+  const FamilyCode& c = family.codes()[plain.code];
+  EXPECT_NEAR(1.0 - c.effective_rate(cautious.punctured),
+              (1.0 - c.effective_rate(plain.punctured)) * 1.02, 2.0 / c.cols());
+  // A reserve the better code cannot keep punctured sends the block to the other one.
+  const FirstRound best = family.first_round(0.0335);
+  ASSERT_EQ(best.code, 1u);
+  const std::size_t reserve = best.punctured + 1;
+  const FirstRound reserved = family.first_round(0.0335, 0.0, reserve);
+  EXPECT_EQ(reserved.code, 0u);
+  EXPECT_GE(reserved.punctured, reserve);
+}
+
+}  // namespace
+}  // namespace qkdpp::engine
