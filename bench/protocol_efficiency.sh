@@ -14,7 +14,7 @@ for rule in ${RULES:-min-sum boxplus}; do
 for family in ${FAMILIES:-20 16}; do
   blocks=24
   [ "$family" = 16 ] && blocks=60
-  for q in ${QBERS:-0.01 0.02 0.03 0.05 0.08 0.10}; do
+  for q in ${QBERS:-0.01 0.015 0.02 0.025 0.03 0.04 0.05 0.065 0.08 0.10}; do
     "$qkdpp" distill --family "$family" --qber "$q" --blocks "$blocks" --initial-qber "$q" \
       --rule "$rule" ${EXTRA:-} --json |
       python3 -c '

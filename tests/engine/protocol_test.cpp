@@ -189,7 +189,7 @@ TEST(Protocol, BlindRoundsRevealKeyBitsOncePuncturedOnesRunOut) {
   EXPECT_GE(rescued, 1u) << "some block needed key bits beyond the punctured ones";
 }
 
-// The default first-round reserve (4 rounds of punctured bits) absorbs the same undershoot
+// The default first-round reserve (8 rounds of punctured bits) absorbs the same undershoot
 // (2.5 % for 3.1 %) with punctured bits alone, within the default 32 rounds, in reveal steps of
 // 1 % of the expected leak.
 TEST(Protocol, DefaultReserveRescuesAnUndershootWithPuncturedBits) {
