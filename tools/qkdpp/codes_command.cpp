@@ -112,8 +112,11 @@ void run_codes(const CodesOptions& opt) {
       engine::load_thresholds(dir, engine::thresholds_file(engine::CheckRule::kMinSum));
   const std::map<std::string, double> boxplus =
       engine::load_thresholds(dir, engine::thresholds_file(engine::CheckRule::kBoxPlus));
-  std::printf("%-24s %8s %8s %7s %5s %15s %15s %15s  %s\n", "code", "N", "M", "rate", "Z",
-              "QBER range %", "min-sum % (f)", "box-plus % (f)", "column degrees");
+  // Median thresholds of the rate-adapted codes (tools/adapted_thresholds.py), when present.
+  const auto adapted = engine::load_adapted_thresholds(
+      dir, "adapted-" + engine::thresholds_file(engine::CheckRule::kBoxPlus));
+  std::printf("%-24s %8s %8s %7s %5s %15s %15s %15s %13s  %s\n", "code", "N", "M", "rate", "Z",
+              "QBER range %", "min-sum % (f)", "box-plus % (f)", "adapted %", "column degrees");
   for (const auto& f : files) {
     const engine::LoadedCode code = engine::load_code(f);
     const QberRange q = qber_range(code.matrix.rate());
@@ -127,16 +130,28 @@ void run_codes(const CodesOptions& opt) {
                     (1.0 - code.matrix.rate()) / binary_entropy(t->second));
       return std::string(text);
     };
-    std::printf("%-24s %8zu %8zu %7.4f %5s %15s %15s %15s  %s\n", f.filename().string().c_str(),
-                code.matrix.cols(), code.matrix.rows(), code.matrix.rate(),
+    std::string served = "-";
+    if (const auto a = adapted.find(f.stem().string()); a != adapted.end()) {
+      const auto [low, high] =
+          std::minmax_element(a->second.begin(), a->second.end(),
+                              [](const auto& x, const auto& y) { return x.qber < y.qber; });
+      char text[32];
+      std::snprintf(text, sizeof text, "%.2f-%.2f", 100 * low->qber, 100 * high->qber);
+      served = text;
+    }
+    std::printf("%-24s %8zu %8zu %7.4f %5s %15s %15s %15s %13s  %s\n",
+                f.filename().string().c_str(), code.matrix.cols(), code.matrix.rows(),
+                code.matrix.rate(),
                 code.quasi_cyclic ? std::to_string(code.quasi_cyclic->z).c_str() : "-", range,
-                measured(min_sum).c_str(), measured(boxplus).c_str(),
+                measured(min_sum).c_str(), measured(boxplus).c_str(), served.c_str(),
                 histogram(code.matrix.col_degree_histogram()).c_str());
   }
   std::printf(
       "QBER range: where the code works at efficiency f = 1.15 .. 1.05; min-sum, box-plus: the "
       "QBER (and f)\nwhere 8-bit decoding with that check rule fails 10 %% of frames at the mother "
-      "rate\n(datasets/codes/thresholds.txt, thresholds-boxplus.txt).\n");
+      "rate\n(datasets/codes/thresholds.txt, thresholds-boxplus.txt); adapted: the QBERs the "
+      "protocol's first round\nuses the code for, from all to none of its puncturing candidates "
+      "punctured (median box-plus\nthresholds, adapted-thresholds-boxplus.txt).\n");
 }
 
 }  // namespace
