@@ -508,56 +508,60 @@ void save_text_file(const std::filesystem::path& path, const std::string& text) 
                   ec.message());
 }
 
-std::map<std::string, double> load_thresholds(const std::filesystem::path& directory,
-                                              const std::string& file) {
-  std::map<std::string, double> thresholds;
-  std::ifstream in(directory / file);
+namespace {
+
+// Calls row(fields, "PATH:LINE") for each line of a whitespace table that is neither empty nor a
+// '#' comment; an absent file has no lines.
+template <typename Row>
+void for_each_table_row(const std::filesystem::path& path, Row&& row) {
+  std::ifstream in(path);
   std::string line;
   std::size_t number = 0;
   while (std::getline(in, line)) {
     ++number;
     if (line.empty() || line[0] == '#') continue;
     std::istringstream fields(line);
+    row(fields, path.string() + ":" + std::to_string(number));
+  }
+}
+
+}  // namespace
+
+std::map<std::string, double> load_thresholds(const std::filesystem::path& directory,
+                                              const std::string& file) {
+  std::map<std::string, double> thresholds;
+  for_each_table_row(directory / file, [&](std::istringstream& fields, const std::string& where) {
     std::string name;
     double q = 0;
     if (!(fields >> name >> q) || !(q > 0.0 && q < 0.5)) {
-      throw InputError((directory / file).string() + ":" + std::to_string(number) +
-                       ": expected 'name qber'");
+      throw InputError(where + ": expected 'name qber'");
     }
     thresholds[name] = q;
-  }
+  });
   return thresholds;
 }
 
 std::map<std::string, std::vector<AdaptedThreshold>> load_adapted_thresholds(
     const std::filesystem::path& directory, const std::string& file) {
   std::map<std::string, std::vector<AdaptedThreshold>> thresholds;
-  std::ifstream in(directory / file);
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
+  for_each_table_row(directory / file, [&](std::istringstream& fields, const std::string& where) {
     std::string name, rest;
     AdaptedThreshold t;
-    const auto where = [&] { return (directory / file).string() + ":" + std::to_string(number); };
     if (!(fields >> name >> t.punctured_fraction >> t.qber) || (fields >> rest) ||
         !(t.punctured_fraction >= 0.0 && t.punctured_fraction <= 1.0) ||
         !(t.qber > 0.0 && t.qber < 0.5)) {
-      throw InputError(where() +
-                       ": expected 'name fraction qber' (fraction in [0, 1], QBER in "
-                       "(0, 0.5))");
+      throw InputError(where +
+                       ": expected 'name fraction qber' (fraction in [0, 1], QBER in (0, 0.5))");
     }
     auto& rows = thresholds[name];
     for (const AdaptedThreshold& r : rows) {
       if (r.punctured_fraction == t.punctured_fraction) {
-        throw InputError(where() + ": fraction " + std::to_string(t.punctured_fraction) + " of " +
+        throw InputError(where + ": fraction " + std::to_string(t.punctured_fraction) + " of " +
                          name + " given twice");
       }
     }
     rows.push_back(t);
-  }
+  });
   for (auto& [name, rows] : thresholds) {
     std::sort(rows.begin(), rows.end(), [](const AdaptedThreshold& a, const AdaptedThreshold& b) {
       return a.punctured_fraction < b.punctured_fraction;
