@@ -58,7 +58,7 @@ struct ProtocolConfig {
   // key bits (FamilyCode::revealed_key_position order); at most max_blind_rounds rounds follow the
   // first. 1 % per round: 0.08 % of the frame at 1 % QBER, 0.47 % at 10 % (a fixed 0.5 % of the
   // frame, an earlier rule, moved f in steps of 0.07 at 1 %). With first rounds at the measured
-  // median thresholds, 1 % steps lower f by 0.003-0.009 against 2 % (docs/protocol.md); 32 rounds
+  // median thresholds, 1 % steps lower f by 0.002-0.009 against 2 % (docs/protocol.md); 32 rounds
   // reveal up to 32 % of the expected leak, as 16 of 2 % did.
   double reveal_fraction = 0.01;
   std::size_t max_blind_rounds = 32;
