@@ -307,6 +307,33 @@ TEST(Cli, FerPrintsOneRowPerQberAndJson) {
   }
 }
 
+// Rate-adapted frames in the protocol's layout: the counts and the adapted code's f follow
+// SPEC section 3 from the code's own numbers, whichever bits are shortened.
+TEST(Cli, FerPuncturedUsesTheProtocolLayout) {
+  for (const char* shorten : {"ring", "random"}) {
+    const Result r = run("fer --json --code qkdpp-n16-r078 --punctured 0.5 --shorten " +
+                         std::string(shorten) + " --qber 0.02 --frames 2 --max-iter 40");
+    ASSERT_EQ(r.status, 0) << r.output;
+    const auto doc = nlohmann::json::parse(r.output);
+    const double n = doc["n"].get<double>(), m = doc["m"].get<double>();
+    const double d = std::floor(0.1 * n);
+    const double p = doc["punctured_bits"].get<double>(), t = doc["shortened_bits"].get<double>();
+    EXPECT_EQ(doc["modulated_bits"].get<double>(), d);
+    EXPECT_EQ(p + t, d) << shorten;
+    EXPECT_GT(p, 0.0);
+    EXPECT_DOUBLE_EQ(doc["effective_rate"].get<double>(), (n - m - t) / (n - p - t));
+    const double h = -(0.02 * std::log2(0.02) + 0.98 * std::log2(0.98));
+    EXPECT_NEAR(doc["points"][0]["efficiency"].get<double>(), (m - p) / ((n - p - t) * h), 1e-9);
+    EXPECT_EQ(doc["points"][0]["frame_errors"], 0) << shorten << ": 2 % is far below threshold";
+  }
+  expect_failure("fer --code qkdpp-n16-r078 --punctured 1.5", "--punctured must lie in [0, 1]");
+  expect_failure("fer --code qkdpp-n16-r078 --punctured 0.5 --shorten odd",
+                 "--shorten: 'odd' is not ring or random");
+  expect_failure("fer --code qkdpp-n16-r078 --modulated 0.05", "need --punctured");
+  expect_failure("fer --code qkdpp-n16-r078 --punctured 0.5 --modulated 0.7",
+                 "--modulated must lie in (0, 0.5)");
+}
+
 TEST(Cli, FerRejectsBadArguments) {
   expect_failure("fer --code qkdpp-n16-r050 --qber 0.6", "--qber: '0.6' is not a QBER in (0, 0.5)");
   expect_failure("fer --code qkdpp-n16-r050 --qber 0.1:0:0.2", "step '0' must be positive");

@@ -15,6 +15,7 @@
 #include "engine/core/error.hpp"
 #include "engine/decoding/fer_simulation.hpp"
 #include "engine/protocol/code_family.hpp"
+#include "kernels/random/xoshiro256.hpp"
 #include "tools/qkdpp/commands.hpp"
 
 namespace qkdpp::tools {
@@ -37,6 +38,7 @@ struct FerCommandOptions {
   std::size_t merges = 0;
   std::optional<double> punctured;  // fraction of the frame layout's puncturing candidates
   double modulated = engine::kModulatedFraction;
+  std::string shorten = "ring";  // which bits the unpunctured modulated share shortens
   std::size_t threads = 0;
   bool json = false;
   engine::FerOptions fer;
@@ -190,9 +192,23 @@ void run_fer(const FerCommandOptions& opt) {
     fer.shortened.assign(c.puncture_candidates.begin() + static_cast<std::ptrdiff_t>(p),
                          c.puncture_candidates.end());
     fer.shortened.insert(fer.shortened.end(), c.always_shortened.begin(), c.always_shortened.end());
+    if (opt.shorten == "random") {
+      // As many shortened bits drawn at random (seeded) from the key positions instead; the
+      // candidates left unpunctured then carry key bits (docs/codes.md "Which columns to shorten").
+      std::vector<std::uint32_t> keys = c.key_positions;
+      kernels::Xoshiro256StarStar rng(0x5107'7e4e'd000'0002ULL);
+      const std::size_t t = fer.shortened.size();
+      if (t > keys.size()) throw InputError("--shorten random: more shortened bits than key bits");
+      for (std::size_t k = 0; k < t; ++k) {
+        std::swap(keys[k], keys[k + static_cast<std::size_t>(rng.next() % (keys.size() - k))]);
+      }
+      fer.shortened.assign(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(t));
+    } else if (opt.shorten != "ring") {
+      throw InputError("--shorten: '" + opt.shorten + "' is not ring or random");
+    }
     modulated_bits = layout.modulated_bits();
-  } else if (opt.modulated != engine::kModulatedFraction) {
-    throw InputError("--modulated needs --punctured");
+  } else if (opt.modulated != engine::kModulatedFraction || opt.shorten != "ring") {
+    throw InputError("--modulated and --shorten need --punctured");
   }
   if (fer.max_frames == 0 || fer.max_frame_errors == 0 || fer.max_iterations == 0) {
     throw InputError("--frames, --max-fe and --max-iter must be positive");
@@ -232,6 +248,7 @@ void run_fer(const FerCommandOptions& opt) {
       j["modulated_bits"] = modulated_bits;
       j["punctured_bits"] = fer.punctured.size();
       j["shortened_bits"] = fer.shortened.size();
+      j["shorten"] = opt.shorten;
       j["effective_rate"] = effective_rate;
     }
     j["max_iterations"] = fer.max_iterations;
@@ -328,6 +345,10 @@ void register_fer_command(CLI::App& app) {
                   "modulated bits shortened; f is then the adapted code's (docs/codes.md)");
   cmd->add_option("--modulated", opt->modulated,
                   "With --punctured: modulated (punctured or shortened) fraction of the frame")
+      ->capture_default_str();
+  cmd->add_option("--shorten", opt->shorten,
+                  "With --punctured: ring (the protocol's layout: the unpunctured candidates and "
+                  "the always-shortened bits) or random (as many key positions drawn at random)")
       ->capture_default_str();
   cmd->add_flag("--json", opt->json, "Print the results as JSON");
   cmd->callback([opt] { run_fer(*opt); });
