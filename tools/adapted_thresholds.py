@@ -33,7 +33,8 @@ def h2_inverse(y):
 
 def fer(args, code, fraction, qber, frames, max_iter):
     out = subprocess.run(
-        [args.qkdpp, "fer", "--code", code, "--punctured", str(fraction), "--qber", "%.6f" % qber,
+        [args.qkdpp, "fer", "--code", code, "--punctured", str(fraction), "--shorten", args.shorten,
+         "--qber", "%.6f" % qber,
          "--decoder", "ms", "--precision", "8", "--variant", "boxplus", "--max-iter",
          str(max_iter), "--frames", str(frames), "--max-fe", str(frames), "--json"],
         capture_output=True, text=True, check=True).stdout
@@ -51,14 +52,16 @@ def main():
                     "48 for 2^16)")
     ap.add_argument("--steps", type=int, default=7, help="bisection steps over f in [1, 1.35]")
     ap.add_argument("--max-iter", type=int, default=50,
-                    help="decoder iterations (the protocol's --round-iter)")
+                    help="decoder iterations (the protocol's first rounds: docs/protocol.md)")
+    ap.add_argument("--shorten", choices=("ring", "random"), default="ring",
+                    help="which bits are shortened (qkdpp fer --shorten; the protocol uses ring)")
     a = ap.parse_args()
     frames = a.frames or (16 if a.family == 20 else 48)
     print("# Median thresholds (half the frames decode) of the rate-adapted codes: name, punctured")
     print("# fraction of the puncturing candidates, QBER. 8-bit box-plus, %d iterations, %d frames"
           % (a.max_iter, frames))
-    print("# per step, %d bisection steps on f; tools/adapted_thresholds.py --family %d."
-          % (a.steps, a.family))
+    print("# per step, %d bisection steps on f; tools/adapted_thresholds.py --family %d%s."
+          % (a.steps, a.family, "" if a.shorten == "ring" else " --shorten " + a.shorten))
     for r in a.rates:
         code = "qkdpp-n%d-r%s" % (a.family, r)
         for fraction in a.fractions:
