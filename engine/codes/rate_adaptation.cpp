@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 
 #include "engine/core/error.hpp"
@@ -124,14 +125,24 @@ RateAdaptation adapt_rate(const ParityCheckMatrix& h, double target_rate, std::u
   for (std::uint32_t c = 0; c < h.cols(); ++c) {
     if (!is_punctured[c]) rest.push_back(c);
   }
-  kernels::Xoshiro256StarStar rng(seed);
-  for (std::size_t k = 0; k < t; ++k) {
-    const std::size_t j = k + static_cast<std::size_t>(rng.next() % (rest.size() - k));
-    std::swap(rest[k], rest[j]);
-  }
-  a.shortened.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(t));
-  std::sort(a.shortened.begin(), a.shortened.end());
+  a.shortened = seeded_draw(std::move(rest), t, seed);
   return a;
+}
+
+std::vector<std::uint32_t> seeded_draw(std::vector<std::uint32_t> columns, std::size_t count,
+                                       std::uint64_t seed) {
+  if (count > columns.size()) {
+    throw std::invalid_argument("seeded_draw: " + std::to_string(count) + " of " +
+                                std::to_string(columns.size()) + " columns");
+  }
+  kernels::Xoshiro256StarStar rng(seed);
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t j = k + static_cast<std::size_t>(rng.next() % (columns.size() - k));
+    std::swap(columns[k], columns[j]);
+  }
+  columns.resize(count);
+  std::sort(columns.begin(), columns.end());
+  return columns;
 }
 
 ParityCheckMatrix merge_rows(const ParityCheckMatrix& h,

@@ -50,6 +50,11 @@ std::vector<std::uint32_t> untainted_puncturing_order(const QuasiCyclicCode& qc,
 // Untainted puncturing of exactly `count` columns, ascending (InputError if impossible).
 std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count);
 
+// `count` of `columns` drawn by a partial Fisher-Yates shuffle seeded with `seed`, ascending (how
+// shortened positions are chosen). std::invalid_argument if count exceeds the columns.
+std::vector<std::uint32_t> seeded_draw(std::vector<std::uint32_t> columns, std::size_t count,
+                                       std::uint64_t seed);
+
 // Applies the first `count` LDPC4QKD row merges (rowA := rowA XOR rowB, rowB removed; indices refer
 // to the mother matrix's rows). The result has M - count rows, in the mother's order. InputError on
 // a row index out of range or merged away already.

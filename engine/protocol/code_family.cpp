@@ -11,7 +11,6 @@
 #include "engine/codes/rate_adaptation.hpp"
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
-#include "kernels/random/xoshiro256.hpp"
 
 namespace qkdpp::engine {
 
@@ -89,15 +88,9 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
     for (std::uint32_t col = 0; col < c.cols(); ++col) {
       if (!modulated[col]) rest.push_back(col);
     }
-    // Always-shortened positions: a seeded partial Fisher-Yates draw, the same for every block.
-    kernels::Xoshiro256StarStar rng(0x5107'7e4e'd000'0001ULL);
-    const std::size_t t_always = d - c.puncture_candidates.size();
-    for (std::size_t k = 0; k < t_always; ++k) {
-      const std::size_t j = k + static_cast<std::size_t>(rng.next() % (rest.size() - k));
-      std::swap(rest[k], rest[j]);
-    }
-    c.always_shortened.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(t_always));
-    std::sort(c.always_shortened.begin(), c.always_shortened.end());
+    // Always-shortened positions: a seeded draw, the same for every block.
+    c.always_shortened =
+        seeded_draw(std::move(rest), d - c.puncture_candidates.size(), 0x5107'7e4e'd000'0001ULL);
     for (std::uint32_t col : c.always_shortened) modulated[col] = true;
     for (std::uint32_t col = 0; col < c.cols(); ++col) {
       if (!modulated[col]) c.key_positions.push_back(col);

@@ -15,7 +15,6 @@
 #include "engine/core/error.hpp"
 #include "engine/decoding/fer_simulation.hpp"
 #include "engine/protocol/code_family.hpp"
-#include "kernels/random/xoshiro256.hpp"
 #include "tools/qkdpp/commands.hpp"
 
 namespace qkdpp::tools {
@@ -195,14 +194,11 @@ void run_fer(const FerCommandOptions& opt) {
     if (opt.shorten == "random") {
       // As many shortened bits drawn at random (seeded) from the key positions instead; the
       // candidates left unpunctured then carry key bits (docs/codes.md "Which columns to shorten").
-      std::vector<std::uint32_t> keys = c.key_positions;
-      kernels::Xoshiro256StarStar rng(0x5107'7e4e'd000'0002ULL);
       const std::size_t t = fer.shortened.size();
-      if (t > keys.size()) throw InputError("--shorten random: more shortened bits than key bits");
-      for (std::size_t k = 0; k < t; ++k) {
-        std::swap(keys[k], keys[k + static_cast<std::size_t>(rng.next() % (keys.size() - k))]);
+      if (t > c.key_positions.size()) {
+        throw InputError("--shorten random: more shortened bits than key bits");
       }
-      fer.shortened.assign(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(t));
+      fer.shortened = engine::seeded_draw(c.key_positions, t, 0x5107'7e4e'd000'0002ULL);
     } else if (opt.shorten != "ring") {
       throw InputError("--shorten: '" + opt.shorten + "' is not ring or random");
     }
