@@ -20,6 +20,12 @@ double FamilyCode::effective_rate(std::size_t punctured) const noexcept {
   return (n - m - (d - static_cast<double>(punctured))) / (n - d);
 }
 
+double FamilyCode::punctured_for_rate(double rate) const noexcept {
+  const double n = static_cast<double>(cols()), m = static_cast<double>(rows());
+  const double d = static_cast<double>(cols() - key_positions.size());
+  return std::round(rate * (n - d) - n + m + d);
+}
+
 std::optional<std::size_t> FamilyCode::punctured_at_median(double qber) const noexcept {
   if (adapted.empty() || adapted.front().qber < qber) return std::nullopt;
   double fraction = adapted.front().punctured_fraction;
@@ -153,14 +159,10 @@ std::size_t CodeFamily::choose(double qber) const noexcept {
 
 FirstRound CodeFamily::first_round(double qber, double optimism,
                                    std::size_t reserve) const noexcept {
-  const double n = static_cast<double>(frame_bits_), d = static_cast<double>(modulated_bits_);
   // Punctured bits for code c at its target rate (unclipped; may fall outside [0, candidates]).
   const auto wanted = [&](const FamilyCode& c) {
     const double f_code = (1.0 - c.rate()) / binary_entropy(c.threshold_qber);
-    const double target = 1.0 - f_code * binary_entropy(qber) * (1.0 + optimism);
-    const double m = static_cast<double>(c.rows());
-    // R_eff = (N - M - (d - p)) / (N - d)  =>  p = R (N - d) - N + M + d.
-    return std::round(target * (n - d) - n + m + d);
+    return c.punctured_for_rate(1.0 - f_code * binary_entropy(qber) * (1.0 + optimism));
   };
   const auto lowest = [&](const FamilyCode& c) {
     return std::min(reserve, c.puncture_candidates.size());
@@ -173,11 +175,10 @@ FirstRound CodeFamily::first_round(double qber, double optimism,
       const FamilyCode& c = codes_[i];
       const std::optional<std::size_t> median = c.punctured_at_median(qber);
       if (!median) continue;
-      // Leak (1 - R) scaled by 1 + optimism: p = R (N - d) - N + M + d, clipped.
+      // Leak (1 - R) scaled by 1 + optimism, clipped.
       const double median_rate = c.effective_rate(*median);
-      const double target = 1.0 - (1.0 - median_rate) * (1.0 + optimism);
       const double p =
-          std::clamp(std::round(target * (n - d) - n + static_cast<double>(c.rows()) + d), 0.0,
+          std::clamp(c.punctured_for_rate(1.0 - (1.0 - median_rate) * (1.0 + optimism)), 0.0,
                      static_cast<double>(c.puncture_candidates.size()));
       if (p < static_cast<double>(lowest(c))) continue;
       if (median_rate > best_rate) {

@@ -63,6 +63,9 @@ struct FamilyCode {
   // Effective rate with the first p candidates punctured and every other modulated bit shortened:
   // (N - M - (d - p)) / (N - d).
   double effective_rate(std::size_t punctured) const noexcept;
+  // Its inverse: the punctured bits that give effective rate `rate`, rounded, unclipped (may fall
+  // outside [0, candidates]): p = R (N - d) - N + M + d.
+  double punctured_for_rate(double rate) const noexcept;
   // The most candidates that can be punctured with `adapted` putting the median threshold at or
   // above `qber` (log-linear between the measured fractions); nullopt when even the least
   // measured fraction's threshold is below `qber` or nothing is measured.
