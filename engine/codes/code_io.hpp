@@ -71,4 +71,9 @@ struct AdaptedThreshold {
 std::map<std::string, std::vector<AdaptedThreshold>> load_adapted_thresholds(
     const std::filesystem::path& directory, const std::string& file);
 
+// The adapted-thresholds file that goes with a thresholds file of the same rule: "adapted-" + it.
+inline std::string adapted_thresholds_file(const std::string& thresholds_file) {
+  return "adapted-" + thresholds_file;
+}
+
 }  // namespace qkdpp::engine

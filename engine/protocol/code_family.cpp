@@ -136,7 +136,7 @@ CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned 
     throw InputError(directory.string() + ": no bundled codes " + prefix + "*.qc");
   }
   std::sort(files.begin(), files.end());
-  const std::string adapted_file = adapted.value_or("adapted-" + thresholds);
+  const std::string adapted_file = adapted.value_or(adapted_thresholds_file(thresholds));
   return load(files, load_thresholds(directory, thresholds), kModulatedFraction,
               adapted_file.empty() ? std::map<std::string, std::vector<AdaptedThreshold>>{}
                                    : load_adapted_thresholds(directory, adapted_file));

@@ -93,8 +93,8 @@ class CodeFamily {
                          const std::map<std::string, std::vector<AdaptedThreshold>>& adapted = {});
   // The bundled family qkdpp-n<log2_n>-r*.qc of `directory` (datasets/codes), with the
   // thresholds of `thresholds` ("name qber" lines; thresholds_file() of the decoder's rule) and
-  // the adapted thresholds of `adapted` (default "adapted-" + `thresholds`; empty: none) when
-  // present.
+  // the adapted thresholds of `adapted` (default adapted_thresholds_file(thresholds); empty: none)
+  // when present.
   static CodeFamily bundled(const std::filesystem::path& directory, unsigned log2_n,
                             const std::string& thresholds = thresholds_file(kDefaultCheckRule),
                             const std::optional<std::string>& adapted = std::nullopt);

@@ -114,7 +114,7 @@ void run_codes(const CodesOptions& opt) {
       engine::load_thresholds(dir, engine::thresholds_file(engine::CheckRule::kBoxPlus));
   // Median thresholds of the rate-adapted codes (tools/adapted_thresholds.py), when present.
   const auto adapted = engine::load_adapted_thresholds(
-      dir, "adapted-" + engine::thresholds_file(engine::CheckRule::kBoxPlus));
+      dir, engine::adapted_thresholds_file(engine::thresholds_file(engine::CheckRule::kBoxPlus)));
   std::printf("%-24s %8s %8s %7s %5s %15s %15s %15s %13s  %s\n", "code", "N", "M", "rate", "Z",
               "QBER range %", "min-sum % (f)", "box-plus % (f)", "adapted %", "column degrees");
   for (const auto& f : files) {
