@@ -56,6 +56,16 @@ void save_text_file(const std::filesystem::path& path, const std::string& text);
 std::map<std::string, double> load_thresholds(const std::filesystem::path& directory,
                                               const std::string& file = "thresholds.txt");
 
+// Which bits a rate-adapted frame of the protocol shortens (docs/codes.md, "Which columns to
+// shorten"): with ring shortening, the puncturing candidates left unpunctured (the parity ring's
+// degree-2 columns on the bundled codes) and a fixed seeded draw of the others; with random
+// shortening, as many columns drawn by a fixed seeded shuffle of the ring layout's key positions,
+// the unpunctured candidates then carrying key bits. The value is sent in the syndrome message.
+enum class Shortening : std::uint8_t { kRing = 0, kRandom = 1 };
+inline const char* to_string(Shortening s) noexcept {
+  return s == Shortening::kRing ? "ring" : "random";
+}
+
 // The median decoding threshold of a rate-adapted code: with this fraction of its puncturing
 // candidates punctured and its other modulated bits shortened (the protocol's frame layout), half
 // of the frames at `qber` decode.
@@ -71,9 +81,11 @@ struct AdaptedThreshold {
 std::map<std::string, std::vector<AdaptedThreshold>> load_adapted_thresholds(
     const std::filesystem::path& directory, const std::string& file);
 
-// The adapted-thresholds file that goes with a thresholds file of the same rule: "adapted-" + it.
-inline std::string adapted_thresholds_file(const std::string& thresholds_file) {
-  return "adapted-" + thresholds_file;
+// The adapted-thresholds file that goes with a thresholds file of the same rule: "adapted-" + it
+// for ring shortening, "adapted-random-" + it for random shortening.
+inline std::string adapted_thresholds_file(const std::string& thresholds_file,
+                                           Shortening shortening = Shortening::kRing) {
+  return (shortening == Shortening::kRing ? "adapted-" : "adapted-random-") + thresholds_file;
 }
 
 }  // namespace qkdpp::engine

@@ -129,10 +129,10 @@ RateAdaptation adapt_rate(const ParityCheckMatrix& h, double target_rate, std::u
   return a;
 }
 
-std::vector<std::uint32_t> seeded_draw(std::vector<std::uint32_t> columns, std::size_t count,
-                                       std::uint64_t seed) {
+std::vector<std::uint32_t> seeded_order(std::vector<std::uint32_t> columns, std::size_t count,
+                                        std::uint64_t seed) {
   if (count > columns.size()) {
-    throw std::invalid_argument("seeded_draw: " + std::to_string(count) + " of " +
+    throw std::invalid_argument("seeded draw: " + std::to_string(count) + " of " +
                                 std::to_string(columns.size()) + " columns");
   }
   kernels::Xoshiro256StarStar rng(seed);
@@ -141,6 +141,12 @@ std::vector<std::uint32_t> seeded_draw(std::vector<std::uint32_t> columns, std::
     std::swap(columns[k], columns[j]);
   }
   columns.resize(count);
+  return columns;
+}
+
+std::vector<std::uint32_t> seeded_draw(std::vector<std::uint32_t> columns, std::size_t count,
+                                       std::uint64_t seed) {
+  columns = seeded_order(std::move(columns), count, seed);
   std::sort(columns.begin(), columns.end());
   return columns;
 }

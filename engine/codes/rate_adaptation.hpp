@@ -50,8 +50,12 @@ std::vector<std::uint32_t> untainted_puncturing_order(const QuasiCyclicCode& qc,
 // Untainted puncturing of exactly `count` columns, ascending (InputError if impossible).
 std::vector<std::uint32_t> untainted_puncturing(const ParityCheckMatrix& h, std::size_t count);
 
-// `count` of `columns` drawn by a partial Fisher-Yates shuffle seeded with `seed`, ascending (how
-// shortened positions are chosen). std::invalid_argument if count exceeds the columns.
+// `count` of `columns` drawn by a partial Fisher-Yates shuffle seeded with `seed`, in the order
+// drawn: the first k of a longer draw with the same seed are the draw of k.
+// std::invalid_argument if count exceeds the columns.
+std::vector<std::uint32_t> seeded_order(std::vector<std::uint32_t> columns, std::size_t count,
+                                        std::uint64_t seed);
+// The same draw, ascending (how shortened positions are chosen).
 std::vector<std::uint32_t> seeded_draw(std::vector<std::uint32_t> columns, std::size_t count,
                                        std::uint64_t seed);
 

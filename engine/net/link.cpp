@@ -25,7 +25,8 @@ namespace qkdpp::engine::net {
 
 namespace {
 
-constexpr std::uint32_t kLinkVersion = 1;
+// 2: the syndrome message carries the first round's shortening (u8 after p).
+constexpr std::uint32_t kLinkVersion = 2;
 constexpr std::size_t kTagBytes = crypto_onetimeauth_BYTES;  // 16
 constexpr std::size_t kMaxFingerprintBytes = 1u << 16;
 constexpr std::uint8_t kProtocolErrorStatus = 5;  // BlockStatus::kProtocolError

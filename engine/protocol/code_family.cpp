@@ -26,7 +26,9 @@ double FamilyCode::punctured_for_rate(double rate) const noexcept {
   return std::round(rate * (n - d) - n + m + d);
 }
 
-std::optional<std::size_t> FamilyCode::punctured_at_median(double qber) const noexcept {
+std::optional<std::size_t> FamilyCode::punctured_at_median(double qber,
+                                                           Shortening s) const noexcept {
+  const std::vector<AdaptedThreshold>& adapted = adapted_for(s);
   if (adapted.empty() || adapted.front().qber < qber) return std::nullopt;
   double fraction = adapted.front().punctured_fraction;
   for (std::size_t k = 1; k < adapted.size(); ++k) {
@@ -47,7 +49,34 @@ std::size_t FamilyCode::reveal_left(const RevealState& state) const noexcept {
   return state.still_punctured + (key_positions.size() - state.key_revealed);
 }
 
+std::vector<std::uint32_t> FamilyCode::shortened(std::size_t punctured, Shortening s) const {
+  const std::size_t d = cols() - key_positions.size();
+  if (s == Shortening::kRandom) {
+    return {random_shortening_order.begin(),
+            random_shortening_order.begin() + static_cast<std::ptrdiff_t>(d - punctured)};
+  }
+  std::vector<std::uint32_t> out(
+      puncture_candidates.begin() + static_cast<std::ptrdiff_t>(punctured),
+      puncture_candidates.end());
+  out.insert(out.end(), always_shortened.begin(), always_shortened.end());
+  return out;
+}
+
+std::span<const std::uint32_t> FamilyCode::key_positions_for(
+    std::size_t punctured, Shortening s, std::vector<std::uint32_t>& storage) const {
+  if (s == Shortening::kRing) return key_positions;
+  std::vector<bool> taken(cols(), false);
+  for (std::size_t j = 0; j < punctured; ++j) taken[puncture_candidates[j]] = true;
+  for (std::uint32_t col : shortened(punctured, s)) taken[col] = true;
+  storage.clear();
+  for (std::uint32_t col = 0; col < cols(); ++col) {
+    if (!taken[col]) storage.push_back(col);
+  }
+  return storage;
+}
+
 void FamilyCode::next_reveal(RevealState& state, std::size_t step,
+                             std::span<const std::uint32_t> keys,
                              std::vector<std::uint32_t>& columns) const {
   columns.clear();
   if (state.still_punctured > 0) {
@@ -60,14 +89,15 @@ void FamilyCode::next_reveal(RevealState& state, std::size_t step,
   }
   const std::size_t k = std::min(step, key_positions.size() - state.key_revealed);
   for (std::size_t j = 0; j < k; ++j)
-    columns.push_back(revealed_key_position(state.key_revealed + j));
+    columns.push_back(revealed_key_position(keys, state.key_revealed + j));
   state.key_revealed += k;
 }
 
-CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
-                            const std::map<std::string, double>& thresholds,
-                            double modulated_fraction,
-                            const std::map<std::string, std::vector<AdaptedThreshold>>& adapted) {
+CodeFamily CodeFamily::load(
+    const std::vector<std::filesystem::path>& files,
+    const std::map<std::string, double>& thresholds, double modulated_fraction,
+    const std::map<std::string, std::vector<AdaptedThreshold>>& adapted,
+    const std::map<std::string, std::vector<AdaptedThreshold>>& adapted_random) {
   if (files.empty()) throw InputError("code family: no code files");
   if (!(modulated_fraction >= 0.0 && modulated_fraction < 0.5)) {
     throw InputError("code family: modulated fraction must lie in [0, 0.5)");
@@ -85,6 +115,9 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
                            ? t->second
                            : inverse_binary_entropy(std::min(1.0, (1.0 - c.rate()) / 1.25));
     if (const auto a = adapted.find(c.name); a != adapted.end()) c.adapted = a->second;
+    if (const auto a = adapted_random.find(c.name); a != adapted_random.end()) {
+      c.adapted_random = a->second;
+    }
     const auto d =
         static_cast<std::size_t>(std::floor(modulated_fraction * static_cast<double>(c.cols())));
     c.puncture_candidates = untainted_puncturing_order(c.qc, d);
@@ -101,6 +134,7 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
     for (std::uint32_t col = 0; col < c.cols(); ++col) {
       if (!modulated[col]) c.key_positions.push_back(col);
     }
+    c.random_shortening_order = seeded_order(c.key_positions, d, 0x5107'7e4e'd000'0002ULL);
     // About n / golden ratio, the first value coprime with n: consecutive reveals land far apart.
     const std::size_t n = c.key_positions.size();
     c.reveal_stride = std::max<std::size_t>(1, static_cast<std::size_t>(0.618034 * n));
@@ -121,7 +155,8 @@ CodeFamily CodeFamily::load(const std::vector<std::filesystem::path>& files,
 
 CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned log2_n,
                                const std::string& thresholds,
-                               const std::optional<std::string>& adapted) {
+                               const std::optional<std::string>& adapted,
+                               const std::optional<std::string>& adapted_random) {
   std::vector<std::filesystem::path> files;
   const std::string prefix = "qkdpp-n" + std::to_string(log2_n) + "-r";
   std::error_code ec;
@@ -136,10 +171,14 @@ CodeFamily CodeFamily::bundled(const std::filesystem::path& directory, unsigned 
     throw InputError(directory.string() + ": no bundled codes " + prefix + "*.qc");
   }
   std::sort(files.begin(), files.end());
-  const std::string adapted_file = adapted.value_or(adapted_thresholds_file(thresholds));
-  return load(files, load_thresholds(directory, thresholds), kModulatedFraction,
-              adapted_file.empty() ? std::map<std::string, std::vector<AdaptedThreshold>>{}
-                                   : load_adapted_thresholds(directory, adapted_file));
+  const auto table = [&](const std::string& file) {
+    return file.empty() ? std::map<std::string, std::vector<AdaptedThreshold>>{}
+                        : load_adapted_thresholds(directory, file);
+  };
+  return load(
+      files, load_thresholds(directory, thresholds), kModulatedFraction,
+      table(adapted.value_or(adapted_thresholds_file(thresholds))),
+      table(adapted_random.value_or(adapted_thresholds_file(thresholds, Shortening::kRandom))));
 }
 
 std::size_t CodeFamily::index_of(const std::string& name) const {
@@ -173,17 +212,19 @@ FirstRound CodeFamily::first_round(double qber, double optimism,
     double best_rate = -1.0;
     for (std::size_t i = 0; i < codes_.size(); ++i) {
       const FamilyCode& c = codes_[i];
-      const std::optional<std::size_t> median = c.punctured_at_median(qber);
-      if (!median) continue;
-      // Leak (1 - R) scaled by 1 + optimism, clipped.
-      const double median_rate = c.effective_rate(*median);
-      const double p =
-          std::clamp(c.punctured_for_rate(1.0 - (1.0 - median_rate) * (1.0 + optimism)), 0.0,
-                     static_cast<double>(c.puncture_candidates.size()));
-      if (p < static_cast<double>(lowest(c))) continue;
-      if (median_rate > best_rate) {
-        best_rate = median_rate;
-        best = {i, static_cast<std::size_t>(p)};
+      for (const Shortening s : {Shortening::kRing, Shortening::kRandom}) {
+        const std::optional<std::size_t> median = c.punctured_at_median(qber, s);
+        if (!median) continue;
+        // Leak (1 - R) scaled by 1 + optimism, clipped.
+        const double median_rate = c.effective_rate(*median);
+        const double p =
+            std::clamp(c.punctured_for_rate(1.0 - (1.0 - median_rate) * (1.0 + optimism)), 0.0,
+                       static_cast<double>(c.puncture_candidates.size()));
+        if (p < static_cast<double>(lowest(c))) continue;
+        if (median_rate > best_rate) {
+          best_rate = median_rate;
+          best = {i, static_cast<std::size_t>(p), s};
+        }
       }
     }
     if (best_rate >= 0.0) return best;

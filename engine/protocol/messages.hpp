@@ -13,7 +13,7 @@
 namespace qkdpp::engine {
 
 enum class MessageType : std::uint8_t {
-  kSyndrome = 1,       // A->B: code, puncturing, QBER estimate, syndrome
+  kSyndrome = 1,       // A->B: code, puncturing, shortening, QBER estimate, syndrome
   kDecodeOutcome = 2,  // B->A: decoded or not
   kReveal = 3,         // A->B: values of further punctured bits (blind round)
   kVerify = 4,         // A->B: verification hash key and Alice's tag

@@ -125,7 +125,7 @@ std::size_t reveal_step(const ProtocolConfig& c, double qber_estimate) {
 }
 
 // Bits of `frame` at `positions`, assembled a word at a time.
-BitVector gather(const BitVector& frame, const std::vector<std::uint32_t>& positions) {
+BitVector gather(const BitVector& frame, std::span<const std::uint32_t> positions) {
   BitVector out(positions.size());
   const std::span<kernels::Word> words = out.words();
   for (std::size_t w = 0; w < words.size(); ++w) {
@@ -191,10 +191,12 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   const std::size_t p0 = first.punctured;
   reveal_ = {p0, 0};
   result_.punctured = p0;
+  result_.shortening = first.shortening;
+  key_positions_ = c.key_positions_for(p0, first.shortening, key_position_storage_);
 
   frame_ = BitVector(family.frame_bits());
-  for (std::size_t i = 0; i < c.key_positions.size(); ++i) {
-    if (key.get(i)) frame_.set(c.key_positions[i], true);
+  for (std::size_t i = 0; i < key_positions_.size(); ++i) {
+    if (key.get(i)) frame_.set(key_positions_[i], true);
   }
   const BitVector fill = random_->random_bits(p0);
   for (std::size_t j = 0; j < p0; ++j) {
@@ -204,7 +206,7 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   result_.leak_ec_bits = c.rows() - p0;
   PayloadWriter w;
   w.u32(static_cast<std::uint32_t>(code_)).u32(static_cast<std::uint32_t>(p0));
-  w.f64(result_.qber_estimate).bits(syndrome);
+  w.u8(static_cast<std::uint8_t>(first.shortening)).f64(result_.qber_estimate).bits(syndrome);
   return {make(MessageType::kSyndrome, index, w, result_.leak_ec_bits)};
 }
 
@@ -250,7 +252,7 @@ std::vector<Message> AliceSession::handle(const Message& m) {
                         "not decoded after " + std::to_string(result_.rounds) + " rounds");
         }
         // Punctured bits first; once they are all known, key bits (each one counted as leak).
-        c.next_reveal(reveal_, reveal_step_, reveal_columns_);
+        c.next_reveal(reveal_, reveal_step_, key_positions_, reveal_columns_);
         const std::size_t step = reveal_columns_.size();
         BitVector values(step);
         for (std::size_t j = 0; j < step; ++j) values.set(j, frame_.get(reveal_columns_[j]));
@@ -394,6 +396,7 @@ std::vector<Message> BobSession::handle(const Message& m) {
         PayloadReader r(m.payload, "syndrome message");
         const std::uint32_t code = r.u32();
         const std::uint32_t p0 = r.u32();
+        const std::uint8_t shortening = r.u8();
         const double q = r.f64();
         if (code >= family.codes().size()) return fail("syndrome message: unknown code");
         const FamilyCode& c = family.codes()[code];
@@ -401,22 +404,27 @@ std::vector<Message> BobSession::handle(const Message& m) {
         r.finish();
         if (syndrome_.size() != c.rows()) return fail("syndrome message: wrong syndrome length");
         if (p0 > c.puncture_candidates.size()) return fail("syndrome message: bad puncturing");
+        if (shortening > static_cast<std::uint8_t>(Shortening::kRandom)) {
+          return fail("syndrome message: unknown shortening " + std::to_string(shortening));
+        }
         if (!(q > 0.0 && q < 0.5)) return fail("syndrome message: bad QBER estimate");
         code_ = code;
         reveal_ = {p0, 0};
         result_.code = c.name;
         result_.punctured = p0;
+        result_.shortening = static_cast<Shortening>(shortening);
         result_.qber_estimate = q;
+        key_positions_ = c.key_positions_for(p0, result_.shortening, key_position_storage_);
         result_.leak_ec_bits = c.rows() - p0;
         use_decoder(code);
         llr_.assign(family.frame_bits(), kKnownLlr);  // shortened bits are known zeros
         const float magnitude = kernels::bsc_llr(false, q);
         const std::span<const kernels::Word> key_words = key_.words();
-        for (std::size_t i0 = 0; i0 < c.key_positions.size(); i0 += kernels::kWordBits) {
-          const std::size_t end = std::min(c.key_positions.size(), i0 + kernels::kWordBits);
+        for (std::size_t i0 = 0; i0 < key_positions_.size(); i0 += kernels::kWordBits) {
+          const std::size_t end = std::min(key_positions_.size(), i0 + kernels::kWordBits);
           kernels::Word bits = key_words[i0 / kernels::kWordBits];
           for (std::size_t i = i0; i < end; ++i, bits >>= 1) {
-            llr_[c.key_positions[i]] = (bits & 1u) != 0 ? -magnitude : magnitude;
+            llr_[key_positions_[i]] = (bits & 1u) != 0 ? -magnitude : magnitude;
           }
         }
         for (std::size_t j = 0; j < p0; ++j) llr_[c.puncture_candidates[j]] = 0.0f;
@@ -430,7 +438,7 @@ std::vector<Message> BobSession::handle(const Message& m) {
         r.finish();
         if (values.size() == 0) return fail("reveal message: no bits");
         const std::size_t step = values.size();
-        c.next_reveal(reveal_, step, reveal_columns_);
+        c.next_reveal(reveal_, step, key_positions_, reveal_columns_);
         if (reveal_columns_.size() != step) return fail("reveal message: more bits than the round");
         for (std::size_t j = 0; j < step; ++j)
           llr_[reveal_columns_[j]] = values.get(j) ? -kKnownLlr : kKnownLlr;
@@ -449,7 +457,7 @@ std::vector<Message> BobSession::handle(const Message& m) {
         alice_tag.value = {r.u64(), r.u64()};
         r.finish();
         if (vk.tag_bits != 64 && vk.tag_bits != 128) return fail("verify message: bad tag size");
-        const BitVector corrected = gather(word_, family.codes()[code_].key_positions);
+        const BitVector corrected = gather(word_, key_positions_);
         const bool equal = verification_tag(corrected, vk) == alice_tag;
         const std::size_t flips = hamming_distance(corrected, key_);
         result_.verify_bits = vk.tag_bits;

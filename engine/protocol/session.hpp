@@ -98,13 +98,14 @@ std::size_t effective_round_stall(const ProtocolConfig& config) noexcept;
 struct BlockResult {
   std::uint64_t index = 0;
   BlockStatus status = BlockStatus::kProtocolError;
-  std::size_t key_bits = 0;    // n: raw key bits of the block
-  double qber = 0.0;           // measured after verification (0 when unknown)
-  double qber_estimate = 0.0;  // what the code choice used
-  std::string code;            // mother code
-  std::size_t punctured = 0;   // first round
-  std::size_t revealed = 0;    // punctured bits revealed in blind rounds
-  std::size_t rounds = 0;      // decoding rounds run
+  std::size_t key_bits = 0;                   // n: raw key bits of the block
+  double qber = 0.0;                          // measured after verification (0 when unknown)
+  double qber_estimate = 0.0;                 // what the code choice used
+  std::string code;                           // mother code
+  std::size_t punctured = 0;                  // first round
+  Shortening shortening = Shortening::kRing;  // first round's layout (docs/protocol.md)
+  std::size_t revealed = 0;                   // punctured bits revealed in blind rounds
+  std::size_t rounds = 0;                     // decoding rounds run
   std::size_t decoder_iterations = 0;
   std::uint64_t leak_ec_bits = 0;  // syndrome net of punctured bits + revealed bits
   std::uint64_t verify_bits = 0;   // verification tag
@@ -170,6 +171,8 @@ class AliceSession {
   kernels::BitVector key_;
   kernels::BitVector frame_;  // Alice's frame: key, punctured random bits, shortened zeros
   std::size_t code_ = 0;
+  std::span<const std::uint32_t> key_positions_;     // this block's (FamilyCode::key_positions_for)
+  std::vector<std::uint32_t> key_position_storage_;  // what they view for random shortening
   RevealState reveal_;
   std::size_t reveal_step_ = 0;                // bits per blind round, this block
   std::vector<std::uint32_t> reveal_columns_;  // the current blind round's columns
@@ -200,6 +203,8 @@ class BobSession {
   kernels::BitVector key_, syndrome_, word_;
   std::vector<float> llr_;
   std::size_t code_ = 0;
+  std::span<const std::uint32_t> key_positions_;     // this block's (FamilyCode::key_positions_for)
+  std::vector<std::uint32_t> key_position_storage_;  // what they view for random shortening
   RevealState reveal_;
   std::vector<std::uint32_t> reveal_columns_;  // the current blind round's columns
   bool decoded_ = false;

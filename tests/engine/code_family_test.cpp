@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 #include <string>
 
 namespace qkdpp::engine {
@@ -81,6 +83,97 @@ TEST(CodeFamily, FirstRoundTakesTheHighestMedianRate) {
   const FirstRound reserved = family.first_round(0.0335, 0.0, reserve);
   EXPECT_EQ(reserved.code, 0u);
   EXPECT_GE(reserved.punctured, reserve);
+}
+
+// The frame layouts: punctured, shortened and key columns partition the frame for either
+// shortening and any number of punctured bits; ring shortening keeps the family's key positions;
+// random shortening draws its shortened bits from those key positions, nested as p grows, and
+// gives the unpunctured candidates key bits.
+TEST(CodeFamily, FrameLayoutsPartitionTheColumns) {
+  const CodeFamily family = two_codes({});
+  const FamilyCode& c = family.codes()[0];
+  const std::size_t n = c.cols(), d = family.modulated_bits(),
+                    candidates = c.puncture_candidates.size();
+  ASSERT_EQ(d, static_cast<std::size_t>(0.1 * static_cast<double>(n)));
+  std::vector<bool> ring_key(n, false);
+  for (const std::uint32_t col : c.key_positions) ring_key[col] = true;
+  std::vector<std::uint32_t> storage, previous_shortened;
+  for (const std::size_t p : {std::size_t{0}, std::size_t{1}, candidates / 4, candidates / 2,
+                              candidates - 1, candidates}) {
+    for (const Shortening s : {Shortening::kRing, Shortening::kRandom}) {
+      const std::vector<std::uint32_t> shortened = c.shortened(p, s);
+      const std::span<const std::uint32_t> keys = c.key_positions_for(p, s, storage);
+      ASSERT_EQ(shortened.size(), d - p) << p;
+      ASSERT_EQ(keys.size(), n - d) << p;
+      EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+      std::vector<int> kind(n, -1);  // 0 key, 1 punctured, 2 shortened
+      const auto mark = [&](std::uint32_t col, int k) {
+        ASSERT_LT(col, n);
+        ASSERT_EQ(kind[col], -1) << "column " << col << " has two roles, p = " << p;
+        kind[col] = k;
+      };
+      for (const std::uint32_t col : keys) mark(col, 0);
+      for (std::size_t j = 0; j < p; ++j) mark(c.puncture_candidates[j], 1);
+      for (const std::uint32_t col : shortened) mark(col, 2);
+      EXPECT_EQ(std::count(kind.begin(), kind.end(), -1), 0) << "every column has a role";
+      if (s == Shortening::kRing) {
+        EXPECT_TRUE(
+            std::equal(keys.begin(), keys.end(), c.key_positions.begin(), c.key_positions.end()));
+        continue;
+      }
+      for (const std::uint32_t col : shortened) EXPECT_TRUE(ring_key[col]) << col;
+      for (std::size_t j = p; j < candidates; ++j) {
+        EXPECT_EQ(kind[c.puncture_candidates[j]], 0) << "unpunctured candidate " << j;
+      }
+      // More punctured bits, fewer shortened ones: a subset of the previous layout's.
+      const std::set<std::uint32_t> before(previous_shortened.begin(), previous_shortened.end());
+      if (p > 0) {
+        for (const std::uint32_t col : shortened) EXPECT_TRUE(before.count(col)) << col;
+      }
+      previous_shortened = shortened;
+    }
+  }
+}
+
+// With tables for both shortenings the first round takes whichever puts the higher rate at the
+// median (made-up random-shortening thresholds for the rate-0.74 code, worked out below), ring
+// shortening on a tie.
+TEST(CodeFamily, FirstRoundTakesTheBetterShortening) {
+  const std::map<std::string, std::vector<AdaptedThreshold>> random{
+      {"qkdpp-n16-r074", {{0.0, 0.045}, {0.25, 0.039}, {0.5, 0.030}}}};
+  const CodeFamily family =
+      CodeFamily::load({kCodes + "qkdpp-n16-r074.qc", kCodes + "qkdpp-n16-r078.qc"}, {},
+                       kModulatedFraction, kAdapted, random);
+  const FamilyCode& a = family.codes()[0];
+  ASSERT_EQ(a.name, "qkdpp-n16-r074");
+  const auto punctured = [&](double fraction) {
+    return static_cast<std::size_t>(
+        std::floor(fraction * static_cast<double>(a.puncture_candidates.size())));
+  };
+  // 4.2 %: above every ring threshold; random shortening of the rate-0.74 code only.
+  FirstRound first = family.first_round(0.042);
+  EXPECT_EQ(first.code, 0u);
+  EXPECT_EQ(first.shortening, Shortening::kRandom);
+  EXPECT_EQ(first.punctured, punctured(between(0.0, 0.045, 0.25, 0.039, 0.042)));
+  // 3.5 %: ring punctures 0.299 of the candidates, random 0.353 (the rate-0.78 code none).
+  first = family.first_round(0.035);
+  ASSERT_GT(between(0.25, 0.039, 0.5, 0.030, 0.035), between(0.0, 0.040, 0.5, 0.032, 0.035));
+  EXPECT_EQ(first.code, 0u);
+  EXPECT_EQ(first.shortening, Shortening::kRandom);
+  EXPECT_EQ(first.punctured, punctured(between(0.25, 0.039, 0.5, 0.030, 0.035)));
+  // 2.6 %: random stops at half the candidates, ring reaches further on either code.
+  first = family.first_round(0.026);
+  EXPECT_EQ(first.shortening, Shortening::kRing);
+  const CodeFamily ring_only = two_codes(kAdapted);
+  EXPECT_EQ(ring_only.first_round(0.026).code, first.code);
+  EXPECT_EQ(ring_only.first_round(0.026).punctured, first.punctured);
+  // Identical tables: ring.
+  const CodeFamily tie =
+      CodeFamily::load({kCodes + "qkdpp-n16-r074.qc", kCodes + "qkdpp-n16-r078.qc"}, {},
+                       kModulatedFraction, kAdapted, kAdapted);
+  for (const double q : {0.026, 0.03, 0.0335}) {
+    EXPECT_EQ(tie.first_round(q).shortening, Shortening::kRing) << q;
+  }
 }
 
 }  // namespace

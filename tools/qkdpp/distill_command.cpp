@@ -76,8 +76,8 @@ void run_distill(const DistillOptions& opt) {
                 opt.security.model.c_str());
   }
   if (opt.verbose && !opt.json) {
-    std::printf("%6s %-16s %7s %7s %6s %5s %8s %7s %9s  %s\n", "block", "code", "q_est", "qber",
-                "punct", "rnds", "leak", "f", "final", "status");
+    std::printf("%6s %-16s %7s %7s %6s %-6s %5s %8s %7s %9s  %s\n", "block", "code", "q_est",
+                "qber", "punct", "short", "rnds", "leak", "f", "final", "status");
   }
   for (std::size_t b = 0; b < opt.blocks; ++b) {
     a_key = alice_stream.slice(b * n, n);
@@ -98,8 +98,8 @@ void run_distill(const DistillOptions& opt) {
       qber_sum += a.qber;
     }
     if (opt.verbose && !opt.json) {
-      std::printf("%6zu %-16s %7.4f %7.4f %6zu %5zu %8llu %7.3f %9zu  %s\n", b, a.code.c_str(),
-                  a.qber_estimate, a.qber, a.punctured, a.rounds,
+      std::printf("%6zu %-16s %7.4f %7.4f %6zu %-6s %5zu %8llu %7.3f %9zu  %s\n", b, a.code.c_str(),
+                  a.qber_estimate, a.qber, a.punctured, engine::to_string(a.shortening), a.rounds,
                   static_cast<unsigned long long>(a.leak_ec_bits), a.efficiency, a.final_key.size(),
                   engine::to_string(a.status).c_str());
     }
@@ -108,6 +108,7 @@ void run_distill(const DistillOptions& opt) {
                        {"qber_estimate", a.qber_estimate},
                        {"qber", a.qber},
                        {"punctured", a.punctured},
+                       {"shortening", engine::to_string(a.shortening)},
                        {"revealed", a.revealed},
                        {"rounds", a.rounds},
                        {"decoder_iterations", a.decoder_iterations},

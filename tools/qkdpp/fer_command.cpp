@@ -188,20 +188,14 @@ void run_fer(const FerCommandOptions& opt) {
         std::llround(*opt.punctured * static_cast<double>(c.puncture_candidates.size())));
     fer.punctured.assign(c.puncture_candidates.begin(),
                          c.puncture_candidates.begin() + static_cast<std::ptrdiff_t>(p));
-    fer.shortened.assign(c.puncture_candidates.begin() + static_cast<std::ptrdiff_t>(p),
-                         c.puncture_candidates.end());
-    fer.shortened.insert(fer.shortened.end(), c.always_shortened.begin(), c.always_shortened.end());
-    if (opt.shorten == "random") {
-      // As many shortened bits drawn at random (seeded) from the key positions instead; the
-      // candidates left unpunctured then carry key bits (docs/codes.md "Which columns to shorten").
-      const std::size_t t = fer.shortened.size();
-      if (t > c.key_positions.size()) {
-        throw InputError("--shorten random: more shortened bits than key bits");
-      }
-      fer.shortened = engine::seeded_draw(c.key_positions, t, 0x5107'7e4e'd000'0002ULL);
-    } else if (opt.shorten != "ring") {
+    // Random shortening: as many bits drawn at random (seeded) from the ring layout's key
+    // positions; the candidates left unpunctured then carry key bits (docs/codes.md "Which
+    // columns to shorten").
+    if (opt.shorten != "ring" && opt.shorten != "random") {
       throw InputError("--shorten: '" + opt.shorten + "' is not ring or random");
     }
+    fer.shortened = c.shortened(
+        p, opt.shorten == "ring" ? engine::Shortening::kRing : engine::Shortening::kRandom);
     modulated_bits = layout.modulated_bits();
   } else if (opt.modulated != engine::kModulatedFraction || opt.shorten != "ring") {
     throw InputError("--modulated and --shorten need --punctured");
