@@ -141,6 +141,7 @@ std::vector<std::uint32_t> seeded_order(std::vector<std::uint32_t> columns, std:
     std::swap(columns[k], columns[j]);
   }
   columns.resize(count);
+  columns.shrink_to_fit();  // callers keep the draw (a family keeps one per code)
   return columns;
 }
 

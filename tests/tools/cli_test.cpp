@@ -398,6 +398,29 @@ TEST(Cli, DistillWithTheBoxPlusRuleLeaksLess) {
   expect_failure("distill --family 16 --blocks 1 --rule fast", "check rule 'fast' is unknown");
 }
 
+TEST(Cli, DistillShorteningChoosesTheFrameLayouts) {
+  // At 3 % on 2^16 bits the measured thresholds favour random shortening (docs/protocol.md
+  // "Shortening layout per block"); --shortening ring keeps every block on the ring layout.
+  const auto blocks = [](const std::string& shortening) {
+    const Result r =
+        run("distill --family 16 --qber 0.03 --blocks 4 --initial-qber 0.03 --seed 2 --json "
+            "--shortening " +
+            shortening);
+    EXPECT_EQ(r.status, 0) << r.output;
+    return nlohmann::json::parse(r.output)["blocks"];
+  };
+  for (const std::string shortening : {"auto", "ring"}) {
+    const auto b = blocks(shortening);
+    ASSERT_EQ(b.size(), 4u);
+    for (const auto& block : b) {
+      EXPECT_EQ(block["status_text"], "accepted") << shortening;
+      EXPECT_EQ(block["shortening"], shortening == "ring" ? "ring" : "random") << shortening;
+    }
+  }
+  expect_failure("distill --family 16 --blocks 1 --shortening odd",
+                 "--shortening: 'odd' is not auto or ring");
+}
+
 TEST(Cli, FerDegreeOffsetsChangeTheDecoder) {
   // Equal offsets reproduce the offset rule's decoding; a very large one for every degree
   // silences every check message, so no frame with errors decodes.

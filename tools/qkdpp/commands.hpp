@@ -42,12 +42,14 @@ struct DecoderCliOptions {
   std::string rule = to_string(engine::kDefaultCheckRule);
   std::size_t round_iter = engine::ProtocolConfig{}.round_iterations;
   std::optional<std::size_t> round_stall;  // unset: engine::default_round_stall
+  std::string shortening = "auto";         // Alice's first-round layouts: auto or ring
   engine::CheckRule check_rule() const;    // InputError for an unknown rule
   // The protocol's decoder settings (InputError naming a bad value).
   engine::DecoderConfig resolve() const;
   // Those and the per-round iteration limits, into a protocol configuration.
   void configure(engine::ProtocolConfig& config) const;
-  // The bundled family of 2^log2_n-bit codes with the thresholds measured for the rule.
+  // The bundled family of 2^log2_n-bit codes with the thresholds measured for the rule (without
+  // the random-shortening ones under --shortening ring; InputError for another value).
   engine::CodeFamily family(unsigned log2_n) const;
 };
 void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out);

@@ -25,8 +25,13 @@ void DecoderCliOptions::configure(engine::ProtocolConfig& config) const {
 }
 
 engine::CodeFamily DecoderCliOptions::family(unsigned log2_n) const {
-  return engine::CodeFamily::bundled(default_code_dir(), log2_n,
-                                     engine::thresholds_file(check_rule()));
+  if (shortening != "auto" && shortening != "ring") {
+    throw InputError("--shortening: '" + shortening + "' is not auto or ring");
+  }
+  const std::string thresholds = engine::thresholds_file(check_rule());
+  return engine::CodeFamily::bundled(
+      default_code_dir(), log2_n, thresholds, std::nullopt,
+      shortening == "ring" ? std::optional<std::string>("") : std::nullopt);
 }
 
 void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
@@ -45,6 +50,11 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
                   "End such a round early once this many iterations pass without the unsatisfied "
                   "checks falling by 1/16 (0: never; default 3 for 2^20-bit frames, 4 for "
                   "2^16; docs/protocol.md)");
+  cmd->add_option("--shortening", out.shortening,
+                  "Alice's first-round frame layouts: auto (per block, ring or random shortening, "
+                  "whichever the measured thresholds favour: lower f, more iterations) or ring "
+                  "(the ring layout only: faster at 2.5-4 % QBER); docs/protocol.md")
+      ->capture_default_str();
 }
 
 }  // namespace qkdpp::tools
