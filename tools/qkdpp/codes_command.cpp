@@ -112,9 +112,16 @@ void run_codes(const CodesOptions& opt) {
       engine::load_thresholds(dir, engine::thresholds_file(engine::CheckRule::kMinSum));
   const std::map<std::string, double> boxplus =
       engine::load_thresholds(dir, engine::thresholds_file(engine::CheckRule::kBoxPlus));
-  // Median thresholds of the rate-adapted codes (tools/adapted_thresholds.py), when present.
-  const auto adapted = engine::load_adapted_thresholds(
-      dir, engine::adapted_thresholds_file(engine::thresholds_file(engine::CheckRule::kBoxPlus)));
+  // Median thresholds of the rate-adapted codes (tools/adapted_thresholds.py), when present, with
+  // either shortening.
+  std::map<std::string, std::vector<engine::AdaptedThreshold>> adapted;
+  for (const engine::Shortening s : {engine::Shortening::kRing, engine::Shortening::kRandom}) {
+    for (auto& [name, rows] : engine::load_adapted_thresholds(
+             dir, engine::adapted_thresholds_file(
+                      engine::thresholds_file(engine::CheckRule::kBoxPlus), s))) {
+      adapted[name].insert(adapted[name].end(), rows.begin(), rows.end());
+    }
+  }
   std::printf("%-24s %8s %8s %7s %5s %15s %15s %15s %13s  %s\n", "code", "N", "M", "rate", "Z",
               "QBER range %", "min-sum % (f)", "box-plus % (f)", "adapted %", "column degrees");
   for (const auto& f : files) {
@@ -151,7 +158,8 @@ void run_codes(const CodesOptions& opt) {
       "QBER (and f)\nwhere 8-bit decoding with that check rule fails 10 %% of frames at the mother "
       "rate\n(datasets/codes/thresholds.txt, thresholds-boxplus.txt); adapted: the QBERs the "
       "protocol's first round\nuses the code for, from all to none of its puncturing candidates "
-      "punctured (median box-plus\nthresholds, adapted-thresholds-boxplus.txt).\n");
+      "punctured, with either shortening\n(median box-plus thresholds, "
+      "adapted-thresholds-boxplus.txt, adapted-random-thresholds-boxplus.txt).\n");
 }
 
 }  // namespace
