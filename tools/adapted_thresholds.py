@@ -3,10 +3,12 @@
 
 For each code and punctured fraction F (of the code's puncturing candidates; the other modulated
 bits shortened), bisects the efficiency f of the adapted code until half of the frames decode:
-`qkdpp fer --punctured F` with the protocol's decoder (8-bit box-plus) and its per-round
-iteration budget. Prints "name fraction qber" lines, the format of
-datasets/codes/adapted-thresholds-boxplus.txt, which the protocol's first round reads
-(docs/protocol.md, "First round").
+`qkdpp fer --punctured F` with the protocol's decoder (8-bit, box-plus or --rule min-sum) and
+its per-round iteration budget. Prints "name fraction qber" lines, the format of
+datasets/codes/adapted-thresholds-boxplus.txt (ring shortening) and
+adapted-random-thresholds-boxplus.txt (--shorten random; for min-sum adapted-thresholds.txt and
+adapted-random-thresholds.txt), which the protocol's first round reads (docs/protocol.md,
+"First round").
 
   usage: tools/adapted_thresholds.py --qkdpp build/tools/qkdpp --family 20 > FILE
 """
@@ -34,9 +36,10 @@ def h2_inverse(y):
 def fer(args, code, fraction, qber, frames, max_iter):
     out = subprocess.run(
         [args.qkdpp, "fer", "--code", code, "--punctured", str(fraction), "--shorten", args.shorten,
-         "--qber", "%.6f" % qber,
-         "--decoder", "ms", "--precision", "8", "--variant", "boxplus", "--max-iter",
-         str(max_iter), "--frames", str(frames), "--max-fe", str(frames), "--json"],
+         "--qber", "%.6f" % qber, "--decoder", "ms", "--precision", "8"]
+        # Without --variant `qkdpp fer` decodes with the protocol's min-sum rule.
+        + (["--variant", "boxplus"] if args.rule == "boxplus" else [])
+        + ["--max-iter", str(max_iter), "--frames", str(frames), "--max-fe", str(frames), "--json"],
         capture_output=True, text=True, check=True).stdout
     return json.loads(out)
 
@@ -54,14 +57,19 @@ def main():
     ap.add_argument("--max-iter", type=int, default=50,
                     help="decoder iterations (the protocol's first rounds: docs/protocol.md)")
     ap.add_argument("--shorten", choices=("ring", "random"), default="ring",
-                    help="which bits are shortened (qkdpp fer --shorten; the protocol uses ring)")
+                    help="which bits are shortened (qkdpp fer --shorten; the protocol measures "
+                    "both: adapted-thresholds-*.txt and adapted-random-thresholds-*.txt)")
+    ap.add_argument("--rule", choices=("boxplus", "min-sum"), default="boxplus",
+                    help="the decoder's check rule (files *-boxplus.txt and, for min-sum, "
+                    "adapted-thresholds.txt / adapted-random-thresholds.txt)")
     a = ap.parse_args()
     frames = a.frames or (16 if a.family == 20 else 48)
     print("# Median thresholds (half the frames decode) of the rate-adapted codes: name, punctured")
-    print("# fraction of the puncturing candidates, QBER. 8-bit box-plus, %d iterations, %d frames"
-          % (a.max_iter, frames))
-    print("# per step, %d bisection steps on f; tools/adapted_thresholds.py --family %d%s."
-          % (a.steps, a.family, "" if a.shorten == "ring" else " --shorten " + a.shorten))
+    print("# fraction of the puncturing candidates, QBER. 8-bit %s, %d iterations, %d frames"
+          % (a.rule, a.max_iter, frames))
+    print("# per step, %d bisection steps on f; tools/adapted_thresholds.py --family %d%s%s."
+          % (a.steps, a.family, "" if a.shorten == "ring" else " --shorten " + a.shorten,
+             "" if a.rule == "boxplus" else " --rule " + a.rule))
     for r in a.rates:
         code = "qkdpp-n%d-r%s" % (a.family, r)
         for fraction in a.fractions:
