@@ -138,7 +138,7 @@ TEST(Protocol, WrongDecodingIsCaughtByVerificationAndOutputsNothing) {
 }
 
 // A syndrome message naming a shortening that does not exist ends the block with a protocol
-// error that says so (bytes 8: after the code and punctured-bit count).
+// error that says so (byte 8: after the code and punctured-bit count).
 TEST(Protocol, BobRejectsAnUnknownShortening) {
   const ProtocolConfig c = config();
   AliceSession alice(c, std::make_unique<SeededRandom>(5));
