@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <numeric>
 
@@ -65,12 +66,19 @@ std::vector<std::uint32_t> FamilyCode::shortened(std::size_t punctured, Shorteni
 std::span<const std::uint32_t> FamilyCode::key_positions_for(
     std::size_t punctured, Shortening s, std::vector<std::uint32_t>& storage) const {
   if (s == Shortening::kRing) return key_positions;
-  std::vector<bool> taken(cols(), false);
-  for (std::size_t j = 0; j < punctured; ++j) taken[puncture_candidates[j]] = true;
-  for (std::uint32_t col : shortened(punctured, s)) taken[col] = true;
+  // A bitmap of the punctured and shortened columns; the key positions are its zero bits.
+  const std::size_t n = cols(), d = n - key_positions.size();
+  std::vector<std::uint64_t> taken((n + 63) / 64, 0);
+  const auto take = [&](std::uint32_t col) { taken[col / 64] |= std::uint64_t{1} << (col % 64); };
+  for (std::size_t j = 0; j < punctured; ++j) take(puncture_candidates[j]);
+  for (std::size_t j = 0; j < d - punctured; ++j) take(random_shortening_order[j]);
+  if (n % 64 != 0) taken.back() |= ~std::uint64_t{0} << (n % 64);  // past the frame
   storage.clear();
-  for (std::uint32_t col = 0; col < cols(); ++col) {
-    if (!taken[col]) storage.push_back(col);
+  storage.reserve(n - d);
+  for (std::size_t w = 0; w < taken.size(); ++w) {
+    for (std::uint64_t free = ~taken[w]; free != 0; free &= free - 1) {
+      storage.push_back(static_cast<std::uint32_t>(w * 64 + std::countr_zero(free)));
+    }
   }
   return storage;
 }
