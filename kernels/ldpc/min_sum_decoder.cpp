@@ -10,6 +10,10 @@
 
 #include "kernels/ldpc/detail/min_sum.hpp"
 
+#if defined(__x86_64__) || defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 namespace qkdpp::kernels {
 
 namespace detail {
@@ -345,9 +349,24 @@ SimdLevel MinSumDecoder::effective_level(std::size_t z, SimdLevel requested) noe
   return z < detail::kMinSumLanes ? SimdLevel::kScalar : requested;
 }
 
+namespace {
+
+// std::lrint of a float that fits an int, inline: in the current rounding mode (round to nearest
+// even by default). std::lrint itself is a libm call here (it may set errno), one per frame bit.
+inline int round_to_int(float x) noexcept {
+#if defined(__x86_64__) || defined(__SSE__)
+  return _mm_cvtss_si32(_mm_set_ss(x));
+#else
+  return static_cast<int>(std::lrint(x));
+#endif
+}
+
+}  // namespace
+
 std::int16_t MinSumDecoder::quantize(float llr) const noexcept {
   const auto bound = static_cast<float>(channel_bound_);
-  return static_cast<std::int16_t>(std::lrint(std::clamp(llr * config_.llr_scale, -bound, bound)));
+  return static_cast<std::int16_t>(
+      round_to_int(std::clamp(llr * config_.llr_scale, -bound, bound)));
 }
 
 DecodeResult MinSumDecoder::run_configured(const BitVector* syndrome, BitVector& word,
@@ -362,19 +381,10 @@ DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const Bit
     throw std::invalid_argument("MinSumDecoder::decode: LLR or syndrome length mismatch");
   }
   std::int16_t* post = posteriors();
-  // Protocol frames hold a few distinct magnitudes (key bits, known bits, punctured zeros):
-  // quantize each magnitude once (quantize is odd: a symmetric clamp and round-to-nearest).
-  float last = 0.0f;
-  std::int16_t q_last = quantize(0.0f);
   for (std::size_t c = 0; c < code_.block_cols; ++c) {
-    for (std::size_t i = 0; i < code_.z; ++i) {
-      const float v = channel_llr[c * code_.z + i], a = std::fabs(v);
-      if (a != last) {
-        last = a;
-        q_last = quantize(a);
-      }
-      post[c * stride_ + i] = static_cast<std::int16_t>(std::signbit(v) ? -q_last : q_last);
-    }
+    const float* in = channel_llr.data() + c * code_.z;
+    std::int16_t* out = post + c * stride_;
+    for (std::size_t i = 0; i < code_.z; ++i) out[i] = quantize(in[i]);
   }
   return run_configured(&syndrome, word, limit);
 }
