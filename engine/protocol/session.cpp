@@ -252,15 +252,22 @@ std::vector<Message> AliceSession::handle(const Message& m) {
                         "not decoded after " + std::to_string(result_.rounds) + " rounds");
         }
         // Punctured bits first; once they are all known, key bits (each one counted as leak).
-        c.next_reveal(reveal_, reveal_step_, key_positions_, reveal_columns_);
-        const std::size_t step = reveal_columns_.size();
-        BitVector values(step);
-        for (std::size_t j = 0; j < step; ++j) values.set(j, frame_.get(reveal_columns_[j]));
-        result_.revealed += step;
-        result_.leak_ec_bits += step;
+        // A key bit tells Bob only h2(q) bits (he holds a noisy copy), so a key-bit round reveals
+        // step / h2(q_est) of them: the information of a punctured round.
+        const std::size_t step =
+            reveal_.still_punctured > 0
+                ? reveal_step_
+                : static_cast<std::size_t>(std::ceil(static_cast<double>(reveal_step_) /
+                                                     binary_entropy(result_.qber_estimate)));
+        c.next_reveal(reveal_, step, key_positions_, reveal_columns_);
+        const std::size_t revealed = reveal_columns_.size();
+        BitVector values(revealed);
+        for (std::size_t j = 0; j < revealed; ++j) values.set(j, frame_.get(reveal_columns_[j]));
+        result_.revealed += revealed;
+        result_.leak_ec_bits += revealed;
         PayloadWriter w;
         w.bits(values);
-        return {make(MessageType::kReveal, result_.index, w, step)};
+        return {make(MessageType::kReveal, result_.index, w, revealed)};
       }
       const VerificationKey vk = VerificationKey::draw(*random_, config_.tag_bits);
       const VerificationTag tag = verification_tag(key_, vk);

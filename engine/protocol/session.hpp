@@ -55,7 +55,8 @@ struct ProtocolConfig {
   std::optional<std::size_t> round_stall;
   // Blind reconciliation: each further round reveals this fraction of the leak the block is
   // expected to need, N h2(estimate) for frames of N bits: punctured bits while any remain, then
-  // key bits (FamilyCode::revealed_key_position order); at most max_blind_rounds rounds follow the
+  // 1 / h2(estimate) times as many key bits, which tell Bob h2(q) each (the same information;
+  // FamilyCode::revealed_key_position order); at most max_blind_rounds rounds follow the
   // first. 1 % per round: 0.08 % of the frame at 1 % QBER, 0.47 % at 10 % (a fixed 0.5 % of the
   // frame, an earlier rule, moved f in steps of 0.07 at 1 %). With first rounds at the measured
   // median thresholds, 1 % steps lower f by 0.002-0.009 against 2 % (docs/protocol.md); 32 rounds
