@@ -47,6 +47,13 @@ Result run(const std::string& args) {
   return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, out};
 }
 
+// `qkdpp ARGS` for a command run with --json: its output parsed, after checking it succeeded.
+nlohmann::json run_json(const std::string& args) {
+  const Result r = run(args);
+  EXPECT_EQ(r.status, 0) << args << "\n" << r.output;
+  return nlohmann::json::parse(r.output);
+}
+
 void expect_failure(const std::string& args, const std::string& fragment) {
   const Result r = run(args);
   EXPECT_NE(r.status, 0) << args << "\n" << r.output;
@@ -365,12 +372,11 @@ TEST(Cli, FerBoxPlusDecodesWhereMinSumFails) {
   // 9.66 % on the rate-0.50 2^16-bit code: above the 8-bit min-sum decoder's threshold (9.38 %,
   // FER about 0.9 there) and below the box-plus rule's (10.0 %, no failure in 200 frames).
   const auto errors = [](const std::string& variant) {
-    const Result r =
-        run("fer --code qkdpp-n16-r050 --qber 0.0966 --frames 10 --precision 8 "
-            "--max-iter 100 --seed 4 --json --variant " +
-            variant);
-    EXPECT_EQ(r.status, 0) << r.output;
-    return nlohmann::json::parse(r.output)["points"][0]["frame_errors"].get<int>();
+    return run_json(
+               "fer --code qkdpp-n16-r050 --qber 0.0966 --frames 10 --precision 8 "
+               "--max-iter 100 --seed 4 --json --variant " +
+               variant)["points"][0]["frame_errors"]
+        .get<int>();
   };
   EXPECT_GE(errors("offset"), 6);
   EXPECT_LE(errors("boxplus"), 1);
@@ -381,12 +387,9 @@ TEST(Cli, DistillWithTheBoxPlusRuleLeaksLess) {
   // (thresholds.txt, thresholds-boxplus.txt), and box-plus, decoding closer to capacity, leaks
   // less while every block still verifies.
   const auto summary = [](const std::string& rule) {
-    const Result r =
-        run("distill --family 16 --qber 0.05 --blocks 6 --initial-qber 0.05 --seed 2 "
-            "--json --rule " +
-            rule);
-    EXPECT_EQ(r.status, 0) << r.output;
-    return nlohmann::json::parse(r.output)["summary"];
+    return run_json(
+        "distill --family 16 --qber 0.05 --blocks 6 --initial-qber 0.05 --seed 2 --json --rule " +
+        rule)["summary"];
   };
   const auto min_sum = summary("min-sum"), boxplus = summary("boxplus");
   EXPECT_EQ(min_sum["rule"], "min-sum");
@@ -402,12 +405,10 @@ TEST(Cli, DistillShorteningChoosesTheFrameLayouts) {
   // At 3 % on 2^16 bits the measured thresholds favour random shortening (docs/protocol.md
   // "Shortening layout per block"); --shortening ring keeps every block on the ring layout.
   const auto blocks = [](const std::string& shortening) {
-    const Result r =
-        run("distill --family 16 --qber 0.03 --blocks 4 --initial-qber 0.03 --seed 2 --json "
-            "--shortening " +
-            shortening);
-    EXPECT_EQ(r.status, 0) << r.output;
-    return nlohmann::json::parse(r.output)["blocks"];
+    return run_json(
+        "distill --family 16 --qber 0.03 --blocks 4 --initial-qber 0.03 --seed 2 --json "
+        "--shortening " +
+        shortening)["blocks"];
   };
   for (const std::string shortening : {"auto", "ring"}) {
     const auto b = blocks(shortening);
@@ -425,12 +426,10 @@ TEST(Cli, FerDegreeOffsetsChangeTheDecoder) {
   // Equal offsets reproduce the offset rule's decoding; a very large one for every degree
   // silences every check message, so no frame with errors decodes.
   const auto json = [](const std::string& extra) {
-    const Result r =
-        run("fer --code qkdpp-n16-r050 --qber 0.05 --frames 4 --precision 8 "
-            "--variant offset --offset 4 --seed 5 --json " +
-            extra);
-    EXPECT_EQ(r.status, 0) << r.output;
-    return nlohmann::json::parse(r.output);
+    return run_json(
+        "fer --code qkdpp-n16-r050 --qber 0.05 --frames 4 --precision 8 "
+        "--variant offset --offset 4 --seed 5 --json " +
+        extra);
   };
   const auto plain = json(""), equal = json("--degree-offsets 4"),
              silent = json("--degree-offsets 127");
