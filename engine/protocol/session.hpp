@@ -105,7 +105,7 @@ struct BlockResult {
   std::string code;                           // mother code
   std::size_t punctured = 0;                  // first round
   Shortening shortening = Shortening::kRing;  // first round's layout (docs/protocol.md)
-  std::size_t revealed = 0;                   // punctured bits revealed in blind rounds
+  std::size_t revealed = 0;                   // blind-round reveals: punctured, then key bits
   std::size_t rounds = 0;                     // decoding rounds run
   std::size_t decoder_iterations = 0;
   std::uint64_t leak_ec_bits = 0;  // syndrome net of punctured bits + revealed bits
