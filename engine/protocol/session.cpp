@@ -2,6 +2,7 @@
 #include "engine/protocol/session.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 
@@ -140,6 +141,18 @@ BitVector gather(const BitVector& frame, std::span<const std::uint32_t> position
   return out;
 }
 
+// ORs bit i of `bits` into `frame` at positions[i], branch-free (key bits are random, so a branch
+// per bit mispredicts half the time). The positions are distinct and within the frame.
+void scatter(const BitVector& bits, std::span<const std::uint32_t> positions, BitVector& frame) {
+  const std::span<const kernels::Word> in = bits.words();
+  const std::span<kernels::Word> out = frame.words();
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    const kernels::Word bit = (in[i / kernels::kWordBits] >> (i % kernels::kWordBits)) & 1u;
+    const std::uint32_t p = positions[i];
+    out[p / kernels::kWordBits] |= bit << (p % kernels::kWordBits);
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -195,13 +208,8 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   key_positions_ = c.key_positions_for(p0, first.shortening, key_position_storage_);
 
   frame_ = BitVector(family.frame_bits());
-  for (std::size_t i = 0; i < key_positions_.size(); ++i) {
-    if (key.get(i)) frame_.set(key_positions_[i], true);
-  }
-  const BitVector fill = random_->random_bits(p0);
-  for (std::size_t j = 0; j < p0; ++j) {
-    if (fill.get(j)) frame_.set(c.puncture_candidates[j], true);
-  }
+  scatter(key, key_positions_, frame_);
+  scatter(random_->random_bits(p0), std::span(c.puncture_candidates).first(p0), frame_);
   const BitVector syndrome = c.qc.syndrome(frame_);
   result_.leak_ec_bits = c.rows() - p0;
   PayloadWriter w;
@@ -425,14 +433,15 @@ std::vector<Message> BobSession::handle(const Message& m) {
         result_.leak_ec_bits = c.rows() - p0;
         use_decoder(code);
         llr_.assign(family.frame_bits(), kKnownLlr);  // shortened bits are known zeros
-        const float magnitude = kernels::bsc_llr(false, q);
+        // +magnitude for a 0, -magnitude for a 1: the key bit xored into the float's sign bit
+        // (branch-free; key bits are random).
+        const auto magnitude = std::bit_cast<std::uint32_t>(kernels::bsc_llr(false, q));
         const std::span<const kernels::Word> key_words = key_.words();
-        for (std::size_t i0 = 0; i0 < key_positions_.size(); i0 += kernels::kWordBits) {
-          const std::size_t end = std::min(key_positions_.size(), i0 + kernels::kWordBits);
-          kernels::Word bits = key_words[i0 / kernels::kWordBits];
-          for (std::size_t i = i0; i < end; ++i, bits >>= 1) {
-            llr_[key_positions_[i]] = (bits & 1u) != 0 ? -magnitude : magnitude;
-          }
+        float* const llr = llr_.data();
+        for (std::size_t i = 0; i < key_positions_.size(); ++i) {
+          const auto bit = static_cast<std::uint32_t>(
+              (key_words[i / kernels::kWordBits] >> (i % kernels::kWordBits)) & 1u);
+          llr[key_positions_[i]] = std::bit_cast<float>(magnitude ^ (bit << 31));
         }
         for (std::size_t j = 0; j < p0; ++j) llr_[c.puncture_candidates[j]] = 0.0f;
         return decode_round({});
