@@ -474,6 +474,28 @@ TEST(Cli, RunDistillsASimulatedFileWithAQberJump) {
       "the phase-error bound must be given");
 }
 
+TEST(Cli, RunOptimismSpendsLeakOnEveryBlock) {
+  // --optimism moves Alice's first round above the measured median thresholds: more leak per
+  // block (and fewer decoder iterations, docs/pipeline.md), every block still verified.
+  test::TempDir dir;
+  const std::string raw = (dir / "raw.h5").string(), keys = (dir / "keys.h5").string();
+  ASSERT_EQ(run("simulate --bits 707796 --qber 0.03 --seed 4 -q -o " + raw).status, 0);
+  const auto report = [&](const std::string& optimism) {
+    const std::string json = (dir / ("report" + optimism + ".json")).string();
+    const Result r = run("run --code qkdpp-n16 --input " + raw + " -o " + keys +
+                         " --seed 9 --optimism " + optimism + " --json " + json);
+    EXPECT_EQ(r.status, 0) << r.output;
+    return nlohmann::json::parse(read_all(json));
+  };
+  const auto base = report("0"), cautious = report("0.1");
+  EXPECT_EQ(base["accepted"], 12);
+  EXPECT_EQ(cautious["accepted"], 12);
+  EXPECT_GT(cautious["efficiency"].get<double>(), base["efficiency"].get<double>() + 0.04);
+  EXPECT_LT(cautious["final_bits"].get<std::uint64_t>(), base["final_bits"].get<std::uint64_t>());
+  expect_failure("run --code qkdpp-n16 --input " + raw + " -o " + keys + " --optimism 1.5",
+                 "--optimism must be in (-1, 1]");
+}
+
 // Starts `qkdpp args...` in the background (output to /dev/null); returns its pid.
 pid_t spawn(const std::vector<std::string>& args) {
   std::vector<std::string> argv_s{QKDPP_BINARY};

@@ -36,14 +36,16 @@ void add_security_options(CLI::App* cmd, SecurityCliOptions& out);
 // --precision "8" or "16" (InputError naming the value otherwise); `run`, `distill` and `fer`.
 kernels::MinSumPrecision parse_precision(const std::string& text);
 
-// Bob's decoder options shared by `run` and `distill` (--precision, --rule).
+// Reconciliation options shared by `run` and `distill`: Bob's decoder (--precision, --rule,
+// --round-iter, --round-stall) and Alice's first round (--shortening, --optimism).
 struct DecoderCliOptions {
   std::string precision = "8";
   std::string rule = to_string(engine::kDefaultCheckRule);
   std::size_t round_iter = engine::ProtocolConfig{}.round_iterations;
-  std::optional<std::size_t> round_stall;  // unset: engine::default_round_stall
-  std::string shortening = "auto";         // Alice's first-round layouts: auto or ring
-  engine::CheckRule check_rule() const;    // InputError for an unknown rule
+  std::optional<std::size_t> round_stall;               // unset: engine::default_round_stall
+  std::string shortening = "auto";                      // Alice's first-round layouts: auto or ring
+  double optimism = engine::ProtocolConfig{}.optimism;  // Alice's first-round leak margin
+  engine::CheckRule check_rule() const;                 // InputError for an unknown rule
   // The protocol's decoder settings (InputError naming a bad value).
   engine::DecoderConfig resolve() const;
   // Those and the per-round iteration limits, into a protocol configuration.

@@ -1,5 +1,5 @@
-// Command-line options of Bob's decoder and its per-round limits (shared by `qkdpp run` and
-// `qkdpp distill`; the precision also by `qkdpp fer`).
+// Command-line options of reconciliation: Bob's decoder and its per-round limits, Alice's first
+// round (shared by `qkdpp run` and `qkdpp distill`; the precision also by `qkdpp fer`).
 #include "engine/core/error.hpp"
 #include "tools/qkdpp/commands.hpp"
 
@@ -22,6 +22,10 @@ void DecoderCliOptions::configure(engine::ProtocolConfig& config) const {
   if (round_iter == 0) throw InputError("--round-iter must be positive");
   config.round_iterations = round_iter;
   config.round_stall = round_stall;
+  if (!(optimism > -1.0 && optimism <= 1.0)) {
+    throw InputError("--optimism must be in (-1, 1], got " + std::to_string(optimism));
+  }
+  config.optimism = optimism;
 }
 
 engine::CodeFamily DecoderCliOptions::family(unsigned log2_n) const {
@@ -54,6 +58,12 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
                   "Alice's first-round frame layouts: auto (per block, ring or random shortening, "
                   "whichever the measured thresholds favour: lower f, more iterations) or ring "
                   "(the ring layout only: faster at 2.5-4 % QBER); docs/protocol.md")
+      ->capture_default_str();
+  cmd->add_option("--optimism", out.optimism,
+                  "First-round leak: at the adapted code's measured median threshold (or the "
+                  "mother code's threshold efficiency) times (1 + optimism); positive is more "
+                  "cautious (faster: fewer blind rounds and iterations, more leak), negative "
+                  "closer to capacity; docs/pipeline.md")
       ->capture_default_str();
 }
 

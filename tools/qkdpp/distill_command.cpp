@@ -27,7 +27,6 @@ struct DistillOptions {
   std::uint64_t seed = 1;
   DecoderCliOptions decoder;
   SecurityCliOptions security;
-  double optimism = engine::ProtocolConfig{}.optimism;
   double reveal = engine::ProtocolConfig{}.reveal_fraction;
   std::size_t rounds = engine::ProtocolConfig{}.max_blind_rounds;
   std::size_t reserve = engine::ProtocolConfig{}.reserve_rounds;
@@ -44,7 +43,6 @@ void run_distill(const DistillOptions& opt) {
   engine::ProtocolConfig config;
   opt.decoder.configure(config);
   config.family = std::make_shared<const engine::CodeFamily>(opt.decoder.family(opt.family));
-  config.optimism = opt.optimism;
   config.reveal_fraction = opt.reveal;
   config.max_blind_rounds = opt.rounds;
   config.reserve_rounds = opt.reserve;
@@ -172,11 +170,6 @@ void register_distill_command(CLI::App& app) {
       ->capture_default_str();
   add_decoder_options(cmd, opt->decoder);
   add_security_options(cmd, opt->security);
-  cmd->add_option("--optimism", opt->optimism,
-                  "First-round leak: at the adapted code's measured median threshold (or the "
-                  "mother code's threshold efficiency) times (1 + optimism); positive is more "
-                  "cautious, negative closer to capacity")
-      ->capture_default_str();
   cmd->add_option("--reveal", opt->reveal,
                   "Bits revealed per blind round, as a fraction of the expected leak N h2(QBER "
                   "estimate)")

@@ -91,6 +91,7 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
             {"round_iter", opt.decoder.round_iter},
             {"round_stall", engine::effective_round_stall(po.protocol)},
             {"shortening", opt.decoder.shortening},
+            {"optimism", opt.decoder.optimism},
             {"abort_qber", opt.abort_qber},
             {"seed", opt.seed},
             {"audit", opt.audit},
