@@ -11,6 +11,7 @@
 #include "kernels/ldpc/detail/min_sum.hpp"
 
 #if defined(__x86_64__) || defined(__SSE__)
+#include <emmintrin.h>
 #include <xmmintrin.h>
 #endif
 
@@ -369,6 +370,26 @@ std::int16_t MinSumDecoder::quantize(float llr) const noexcept {
       round_to_int(std::clamp(llr * config_.llr_scale, -bound, bound)));
 }
 
+void MinSumDecoder::quantize(const float* in, std::int16_t* out, std::size_t count) const noexcept {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Eight at a time, the same operations as quantize(): one rounding multiply, the clamp (no
+  // NaNs come in), conversion in the current rounding mode; the bound fits 16 bits, so the
+  // saturating pack never saturates.
+  const __m128 scale = _mm_set1_ps(config_.llr_scale);
+  const __m128 high = _mm_set1_ps(static_cast<float>(channel_bound_));
+  const __m128 low = _mm_set1_ps(-static_cast<float>(channel_bound_));
+  const auto convert = [&](const float* at) {
+    return _mm_cvtps_epi32(_mm_max_ps(_mm_min_ps(_mm_mul_ps(_mm_loadu_ps(at), scale), high), low));
+  };
+  for (; i + 8 <= count; i += 8) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
+                     _mm_packs_epi32(convert(in + i), convert(in + i + 4)));
+  }
+#endif
+  for (; i < count; ++i) out[i] = quantize(in[i]);
+}
+
 DecodeResult MinSumDecoder::run_configured(const BitVector* syndrome, BitVector& word,
                                            IterationLimit limit) {
   return config_.precision == MinSumPrecision::kInt8 ? run<std::int8_t>(syndrome, word, limit)
@@ -382,9 +403,7 @@ DecodeResult MinSumDecoder::decode(std::span<const float> channel_llr, const Bit
   }
   std::int16_t* post = posteriors();
   for (std::size_t c = 0; c < code_.block_cols; ++c) {
-    const float* in = channel_llr.data() + c * code_.z;
-    std::int16_t* out = post + c * stride_;
-    for (std::size_t i = 0; i < code_.z; ++i) out[i] = quantize(in[i]);
+    quantize(channel_llr.data() + c * code_.z, post + c * stride_, code_.z);
   }
   return run_configured(&syndrome, word, limit);
 }

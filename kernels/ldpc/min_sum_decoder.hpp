@@ -97,6 +97,13 @@ class MinSumDecoder {
   // full vector of checks per layer.
   static SimdLevel effective_level(std::size_t z, SimdLevel requested) noexcept;
 
+  // Fixed-point channel value of an LLR as the decoder loads it: llr * MinSumConfig::llr_scale
+  // rounded in the current rounding mode, clipped to the channel bound.
+  std::int16_t quantize(float llr) const noexcept;
+  // The same for `count` LLRs (no NaNs), several at a time where the CPU allows: element-wise
+  // equal to quantize(float).
+  void quantize(const float* in, std::int16_t* out, std::size_t count) const noexcept;
+
   const LayeredCode& code() const noexcept { return code_; }
   const MinSumConfig& config() const noexcept { return config_; }
   SimdLevel level() const noexcept { return level_; }
@@ -109,8 +116,6 @@ class MinSumDecoder {
   DecodeResult run(const BitVector* syndrome, BitVector& word, IterationLimit limit);
   // run<M> for the configured message width.
   DecodeResult run_configured(const BitVector* syndrome, BitVector& word, IterationLimit limit);
-  // Fixed-point channel value of an LLR: rounded llr * scale, clipped to +-channel_bound_.
-  std::int16_t quantize(float llr) const noexcept;
   std::int16_t* posteriors() noexcept;
 
   LayeredCode code_;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -186,6 +187,38 @@ TEST(MinSum, ResumeMatchesTheReferenceAtEveryLevel) {
   MinSumDecoder fresh(random_layout(rng, 2, 4, 32, 0.5), MinSumConfig{});
   BitVector word;
   EXPECT_THROW(fresh.resume({}, std::vector<float>(128), word, 1), std::logic_error);
+}
+
+TEST(MinSum, BlockQuantizationEqualsTheScalarOne) {
+  // decode() loads channel LLRs several at a time; each value must be quantize(llr): ties at a
+  // half (round to even), values beyond the bound, infinities, zeros of both signs, awkward
+  // counts, nothing written past the end.
+  std::mt19937_64 rng(31);
+  for (const Case& c : configs()) {
+    const MinSumDecoder decoder(random_layout(rng, 2, 4, 16, 0.5), c.config);
+    const float scale = c.config.llr_scale;
+    std::uniform_real_distribution<float> u(-600.0f, 600.0f);
+    std::uniform_int_distribution<int> kind(0, 5), half(-40000, 40000);
+    for (const std::size_t count : {0u, 1u, 7u, 8u, 9u, 63u, 64u, 65u, 1000u}) {
+      std::vector<float> in(count);
+      for (float& x : in) {
+        const int k = kind(rng);
+        x = k == 0   ? (static_cast<float>(half(rng)) + 0.5f) / scale
+            : k == 1 ? (u(rng) < 0 ? -1.0f : 1.0f) * std::numeric_limits<float>::infinity()
+            : k == 2 ? (u(rng) < 0 ? -0.0f : 0.0f)
+            : k == 3 ? u(rng) * 1e3f
+                     : u(rng) / scale * 64.0f;
+      }
+      constexpr std::int16_t kSentinel = 0x5a5a;
+      std::vector<std::int16_t> out(count + 8, kSentinel);
+      decoder.quantize(in.data(), out.data(), count);
+      for (std::size_t i = 0; i < count; ++i) {
+        ASSERT_EQ(out[i], decoder.quantize(in[i]))
+            << c.what << " count " << count << " i " << i << " llr " << in[i];
+      }
+      for (std::size_t i = count; i < out.size(); ++i) ASSERT_EQ(out[i], kSentinel) << count;
+    }
+  }
 }
 
 TEST(MinSum, VectorLevelsAreUsedOnlyFromOneFullVectorOfChecks) {
