@@ -25,8 +25,9 @@ namespace qkdpp::engine::net {
 
 namespace {
 
-// 2: the syndrome message carries the first round's shortening (u8 after p).
-constexpr std::uint32_t kLinkVersion = 2;
+// 2: the syndrome message carries the first round's shortening (u8 after p). 3: the start-up
+// sample messages (a block's first QBER measured from a sample of it).
+constexpr std::uint32_t kLinkVersion = 3;
 constexpr std::size_t kTagBytes = crypto_onetimeauth_BYTES;  // 16
 constexpr std::size_t kMaxFingerprintBytes = 1u << 16;
 constexpr std::uint8_t kProtocolErrorStatus = 5;  // BlockStatus::kProtocolError

@@ -27,7 +27,7 @@ double since(Clock::time_point t0) {
 
 struct Block {
   std::uint64_t index = 0, start_bit = 0;
-  double qber_estimate = 0.0;
+  std::optional<double> qber_estimate;  // none: a start-up sample (AliceSession::begin_block)
   kernels::BitVector alice, bob;
   BlockResult result;
   double distill_seconds = 0.0;
@@ -82,8 +82,8 @@ PipelineSummary run_blocks(io::BlockSource& input, io::KeyFileWriter& output,
   summary.threads = threads;
 
   // QBER estimates: estimates[k] is the estimator's value after blocks 0..k-1 were recorded.
-  QberEstimator estimator(protocol.initial_qber, protocol.abort_qber);
-  std::deque<double> estimates{estimator.estimate()};  // estimates[k - estimates_base]
+  QberEstimator estimator(protocol);
+  std::deque<std::optional<double>> estimates{estimator.estimate()};  // [k - estimates_base]
   std::uint64_t estimates_base = 0;
   std::mutex estimates_mutex;
   double qber_sum = 0.0, leak = 0.0, shannon = 0.0;

@@ -33,6 +33,10 @@ std::string to_string(MessageType type) {
       return "bye";
     case MessageType::kBlockDone:
       return "block-done";
+    case MessageType::kSample:
+      return "sample";
+    case MessageType::kSampleOutcome:
+      return "sample-outcome";
   }
   return "unknown";
 }
@@ -57,7 +61,7 @@ Message decode(std::span<const std::uint8_t> frame) {
     throw InputError("message: unsupported version " + std::to_string(frame[4]));
   }
   const std::uint8_t type = frame[5];
-  if (type < 1 || type > 11) throw InputError("message: unknown type " + std::to_string(type));
+  if (type < 1 || type > 13) throw InputError("message: unknown type " + std::to_string(type));
   Message m;
   m.type = static_cast<MessageType>(type);
   m.block = load_le(frame.data() + 6, 8);

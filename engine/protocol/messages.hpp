@@ -22,10 +22,13 @@ enum class MessageType : std::uint8_t {
   kAbort = 7,          // A->B: the block ends without key, with a reason (B->A over a network
                        // link when a message failed authentication)
   // Link control over a network (engine/net/link.hpp), block field unused (0):
-  kHello = 8,     // both ways first: link version, role, key-pool offset, run parameters
-  kHelloAck = 9,  // both ways, authenticated: BLAKE2b of both hellos
-  kBye = 10,      // both ways last: no more messages
+  kHello = 8,       // both ways first: link version, role, key-pool offset, run parameters
+  kHelloAck = 9,    // both ways, authenticated: BLAKE2b of both hellos
+  kBye = 10,        // both ways last: no more messages
   kBlockDone = 11,  // B->A over a network link, after Bob's session ended: his status (u8)
+  // A block's first messages when no QBER has been measured yet (docs/protocol.md "Start-up"):
+  kSample = 12,         // A->B: sample seed and Alice's key bits at the sampled positions
+  kSampleOutcome = 13,  // B->A: how many of them differ from Bob's
 };
 
 std::string to_string(MessageType type);

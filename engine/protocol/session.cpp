@@ -5,7 +5,9 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 
+#include "engine/codes/rate_adaptation.hpp"
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
 #include "engine/privacy/toeplitz_hashing.hpp"
@@ -45,6 +47,26 @@ std::string to_string(BlockStatus status) {
   return "unknown";
 }
 
+std::size_t default_startup_sample(std::size_t key_bits) noexcept {
+  return 8 * static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(key_bits))));
+}
+
+std::size_t effective_startup_sample(const ProtocolConfig& config) noexcept {
+  if (config.startup_sample_bits) return *config.startup_sample_bits;
+  return config.family ? default_startup_sample(config.family->key_bits()) : 0;
+}
+
+double startup_qber_bound(std::size_t errors, std::size_t sample) noexcept {
+  const double e = static_cast<double>(errors);
+  return std::clamp((e + 2.0 * std::sqrt(e) + 2.0) / static_cast<double>(sample),
+                    QberEstimator::kMinimum, 0.49);
+}
+
+QberEstimator::QberEstimator(const ProtocolConfig& config)
+    : QberEstimator(
+          effective_startup_sample(config) > 0 ? std::nullopt : std::optional(config.initial_qber),
+          config.abort_qber) {}
+
 void QberEstimator::measured(double qber) noexcept {
   qber = std::max(qber, kMinimum);
   estimate_ = last_ ? std::max(qber, *last_) : qber;
@@ -72,11 +94,14 @@ void QberEstimator::record(BlockStatus status, double qber) noexcept {
 }
 
 void QberEstimator::decoding_failed() noexcept {
-  estimate_ = std::min(cap_, estimate_ * 1.25 + 0.002);
+  if (estimate_) estimate_ = std::min(cap_, *estimate_ * 1.25 + 0.002);
   last_.reset();
 }
 
 namespace {
+
+// The largest start-up sample either side accepts: a quarter of the block.
+std::size_t max_startup_sample(std::size_t key_bits) noexcept { return key_bits / 4; }
 
 void check_config(const ProtocolConfig& c) {
   if (!c.family || c.family->codes().empty()) throw InputError("protocol: no code family");
@@ -87,6 +112,11 @@ void check_config(const ProtocolConfig& c) {
   }
   if (!(c.initial_qber > 0.0 && c.initial_qber < 0.5)) {
     throw InputError("protocol: initial QBER must lie in (0, 0.5)");
+  }
+  if (effective_startup_sample(c) > max_startup_sample(c.family->key_bits())) {
+    throw InputError("protocol: a start-up sample of " +
+                     std::to_string(effective_startup_sample(c)) + " bits is more than a quarter " +
+                     "of the block's " + std::to_string(c.family->key_bits()));
   }
   if (!(c.reveal_fraction > 0.0 && c.reveal_fraction <= 1.0)) {
     throw InputError("protocol: reveal fraction must lie in (0, 1]");
@@ -125,6 +155,15 @@ std::size_t reveal_step(const ProtocolConfig& c, double qber_estimate) {
       static_cast<std::size_t>(std::ceil(c.reveal_fraction * n * binary_entropy(qber_estimate))));
 }
 
+// The start-up sample's key positions, sorted: `count` of the block's drawn with `seed` (Alice's
+// fresh randomness, sent to Bob).
+std::vector<std::uint32_t> sample_positions(std::size_t key_bits, std::size_t count,
+                                            std::uint64_t seed) {
+  std::vector<std::uint32_t> all(key_bits);
+  std::iota(all.begin(), all.end(), 0u);
+  return seeded_draw(std::move(all), count, seed);
+}
+
 // Bits of `frame` at `positions`, assembled a word at a time.
 BitVector gather(const BitVector& frame, std::span<const std::uint32_t> positions) {
   BitVector out(positions.size());
@@ -159,9 +198,7 @@ void scatter(const BitVector& bits, std::span<const std::uint32_t> positions, Bi
 // Alice
 
 AliceSession::AliceSession(ProtocolConfig config, std::unique_ptr<RandomSource> random)
-    : config_(std::move(config)),
-      random_(std::move(random)),
-      estimator_(config_.initial_qber, config_.abort_qber) {
+    : config_(std::move(config)), random_(std::move(random)), estimator_(config_) {
   check_config(config_);
   if (!random_) throw InputError("protocol: Alice needs a random source");
 }
@@ -176,9 +213,9 @@ void AliceSession::set_random(std::unique_ptr<RandomSource> random) {
 }
 
 std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVector& key,
-                                               double qber_estimate) {
+                                               std::optional<double> qber_estimate) {
   const CodeFamily& family = *config_.family;
-  if (!(qber_estimate > 0.0 && qber_estimate < 0.5)) {
+  if (qber_estimate && !(*qber_estimate > 0.0 && *qber_estimate < 0.5)) {
     throw InputError("block " + std::to_string(index) + ": QBER estimate outside (0, 0.5)");
   }
   if (key.size() != family.key_bits()) {
@@ -188,11 +225,29 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   result_ = BlockResult{};
   result_.index = index;
   result_.key_bits = key.size();
-  result_.qber_estimate = qber_estimate;
   finished_ = false;
-  wait_ = Wait::kDecode;
   key_ = key;
+  const std::size_t sample = effective_startup_sample(config_);
+  if (qber_estimate || sample == 0) {
+    result_.qber_estimate = qber_estimate.value_or(config_.initial_qber);
+    return first_round();
+  }
+  // No estimate yet: disclose `sample` key bits at fresh random positions; Bob counts the errors.
+  const std::uint64_t seed = random_->next_u64();
+  const std::vector<std::uint32_t> positions = sample_positions(key.size(), sample, seed);
+  BitVector values(sample);
+  for (std::size_t j = 0; j < sample; ++j) values.set(j, key.get(positions[j]));
+  result_.sample_bits = sample;
+  result_.leak_ec_bits = sample;
+  wait_ = Wait::kSample;
+  PayloadWriter w;
+  w.u64(seed).bits(values);
+  return {make(MessageType::kSample, index, w, sample)};
+}
 
+std::vector<Message> AliceSession::first_round() {
+  const CodeFamily& family = *config_.family;
+  wait_ = Wait::kDecode;
   // Keep punctured bits for reserve_rounds blind rounds, so a failed first round can be rescued
   // (fully shortened first rounds cost 4 of 48 demo blocks when the QBER drifted upwards).
   reveal_step_ = reveal_step(config_, result_.qber_estimate);
@@ -208,14 +263,14 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   key_positions_ = c.key_positions_for(p0, first.shortening, key_position_storage_);
 
   frame_ = BitVector(family.frame_bits());
-  scatter(key, key_positions_, frame_);
+  scatter(key_, key_positions_, frame_);
   scatter(random_->random_bits(p0), std::span(c.puncture_candidates).first(p0), frame_);
   const BitVector syndrome = c.qc.syndrome(frame_);
-  result_.leak_ec_bits = c.rows() - p0;
+  result_.leak_ec_bits += c.rows() - p0;
   PayloadWriter w;
   w.u32(static_cast<std::uint32_t>(code_)).u32(static_cast<std::uint32_t>(p0));
   w.u8(static_cast<std::uint8_t>(first.shortening)).f64(result_.qber_estimate).bits(syndrome);
-  return {make(MessageType::kSyndrome, index, w, result_.leak_ec_bits)};
+  return {make(MessageType::kSyndrome, result_.index, w, c.rows() - p0)};
 }
 
 std::vector<Message> AliceSession::finish(BlockStatus status, std::string detail) {
@@ -245,6 +300,22 @@ std::vector<Message> AliceSession::handle(const Message& m) {
       result_.detail = "Bob aborted";
       close();
       return {};
+    }
+    if (m.type == MessageType::kSampleOutcome && wait_ == Wait::kSample) {
+      PayloadReader r(m.payload, "sample-outcome message");
+      const std::uint32_t errors = r.u32();
+      r.finish();
+      if (errors > result_.sample_bits) {
+        return finish(BlockStatus::kProtocolError, "Bob counted more errors than the sample has");
+      }
+      const double sampled = static_cast<double>(errors) / static_cast<double>(result_.sample_bits);
+      if (sampled > config_.abort_qber) {
+        result_.qber = sampled;  // the estimator's measurement: the sample's
+        return finish(BlockStatus::kQberAboveThreshold,
+                      "sampled QBER " + std::to_string(sampled) + " above the abort threshold");
+      }
+      result_.qber_estimate = startup_qber_bound(errors, result_.sample_bits);
+      return first_round();
     }
     if (m.type == MessageType::kDecodeOutcome && wait_ == Wait::kDecode) {
       PayloadReader r(m.payload, "decode-outcome message");
@@ -406,6 +477,27 @@ std::vector<Message> BobSession::handle(const Message& m) {
   const CodeFamily& family = *config_.family;
   try {
     switch (m.type) {
+      case MessageType::kSample: {
+        if (result_.sample_bits != 0 || !result_.code.empty()) {
+          return fail("unexpected sample message");
+        }
+        PayloadReader r(m.payload, "sample message");
+        const std::uint64_t seed = r.u64();
+        const BitVector values = r.bits(max_startup_sample(result_.key_bits));
+        r.finish();
+        if (values.size() == 0) return fail("sample message: no bits");
+        const std::vector<std::uint32_t> positions =
+            sample_positions(result_.key_bits, values.size(), seed);
+        std::uint32_t errors = 0;
+        for (std::size_t j = 0; j < values.size(); ++j) {
+          errors += values.get(j) != key_.get(positions[j]) ? 1 : 0;
+        }
+        result_.sample_bits = values.size();
+        result_.leak_ec_bits = values.size();
+        PayloadWriter w;
+        w.u32(errors);
+        return {make(MessageType::kSampleOutcome, result_.index, w, 0)};
+      }
       case MessageType::kSyndrome: {
         if (result_.rounds != 0) return fail("second syndrome message");
         PayloadReader r(m.payload, "syndrome message");
@@ -430,7 +522,7 @@ std::vector<Message> BobSession::handle(const Message& m) {
         result_.shortening = static_cast<Shortening>(shortening);
         result_.qber_estimate = q;
         key_positions_ = c.key_positions_for(p0, result_.shortening, key_position_storage_);
-        result_.leak_ec_bits = c.rows() - p0;
+        result_.leak_ec_bits = result_.sample_bits + (c.rows() - p0);
         use_decoder(code);
         llr_.assign(family.frame_bits(), kKnownLlr);  // shortened bits are known zeros
         // +magnitude for a 0, -magnitude for a 1: the key bit xored into the float's sign bit
@@ -528,10 +620,7 @@ std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& b
                                               const BitVector& bob_key,
                                               std::optional<double> qber_estimate) {
   bob.begin_block(index, bob_key);
-  for (const Message& m : qber_estimate ? alice.begin_block(index, alice_key, *qber_estimate)
-                                        : alice.begin_block(index, alice_key)) {
-    alice_end.send(m);
-  }
+  for (const Message& m : alice.begin_block(index, alice_key, qber_estimate)) alice_end.send(m);
   for (;;) {
     bool moved = false;
     while (auto m = bob_end.try_receive()) {
@@ -554,6 +643,14 @@ std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& b
                            ": Alice and Bob disagree after verification");
   }
   return {alice.result(), bob.result()};
+}
+
+std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
+                                              Channel& alice_end, Channel& bob_end,
+                                              std::uint64_t index, const BitVector& alice_key,
+                                              const BitVector& bob_key) {
+  return run_block(alice, bob, alice_end, bob_end, index, alice_key, bob_key,
+                   alice.estimator().estimate());
 }
 
 }  // namespace qkdpp::engine

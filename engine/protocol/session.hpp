@@ -79,7 +79,14 @@ struct ProtocolConfig {
   // iterations (docs/protocol.md "First round at the median thresholds").
   double optimism = 0.0;
   double abort_qber = 0.11;
-  // QBER assumed before any block was measured (the lowest-rate code for the defaults).
+  // Start-up (docs/protocol.md "Start-up"): while no block has been measured, Alice discloses
+  // this many key bits at random positions of the block and Bob counts the errors among them;
+  // the first round then starts from an upper bound of the sampled QBER (startup_qber_bound). The
+  // sampled bits stay in the key and count in leak_EC. Unset: default_startup_sample of the block
+  // length; 0: no sample, the first block assumes initial_qber instead.
+  std::optional<std::size_t> startup_sample_bits;
+  // QBER assumed before any block was measured when there is no start-up sample (the lowest-rate
+  // code for the defaults).
   double initial_qber = 0.11;
   unsigned tag_bits = 64;  // verification tag: 64 or 128
   SecurityParameters security;
@@ -96,6 +103,18 @@ std::size_t default_round_stall(std::size_t frame_bits) noexcept;
 // family's frame length when unset.
 std::size_t effective_round_stall(const ProtocolConfig& config) noexcept;
 
+// The start-up sample for blocks of n key bits: 8 ceil(sqrt(n)) bits (7776 of the 2^20-bit
+// family's 943 719, 1944 of the 2^16-bit family's 58 983). The sample costs its size in leak and
+// narrows the estimate's margin as 1 / sqrt(size): near the best sum of the two at 1-10 % QBER
+// (docs/protocol.md "Start-up").
+std::size_t default_startup_sample(std::size_t key_bits) noexcept;
+// The start-up sample size under `config`: startup_sample_bits, or the default for its family.
+std::size_t effective_startup_sample(const ProtocolConfig& config) noexcept;
+// The QBER the first round assumes after `errors` of `sample` bits differed: (e + 2 sqrt(e) + 2)
+// / sample, about two standard deviations above the sampled rate, within [QberEstimator::kMinimum,
+// 0.49].
+double startup_qber_bound(std::size_t errors, std::size_t sample) noexcept;
+
 struct BlockResult {
   std::uint64_t index = 0;
   BlockStatus status = BlockStatus::kProtocolError;
@@ -108,7 +127,8 @@ struct BlockResult {
   std::size_t revealed = 0;                   // blind-round reveals: punctured, then key bits
   std::size_t rounds = 0;                     // decoding rounds run
   std::size_t decoder_iterations = 0;
-  std::uint64_t leak_ec_bits = 0;  // syndrome net of punctured bits + revealed bits
+  std::size_t sample_bits = 0;     // start-up QBER sample (ProtocolConfig::startup_sample_bits)
+  std::uint64_t leak_ec_bits = 0;  // start-up sample + syndrome net of punctured bits + revealed
   std::uint64_t verify_bits = 0;   // verification tag
   double efficiency = 0.0;         // leak_ec / (n h2(qber)), when accepted
   KeyLength length;                // the bound's terms (accepted blocks)
@@ -122,12 +142,16 @@ struct BlockResult {
 // The QBER estimate for the next block (docs/protocol.md): the initial value until a block is
 // measured, then the larger of the last two measured QBERs (never below 0.1 %, so a block without
 // errors cannot drive it to 0); after a decoding failure it grows by a quarter plus 0.2 % (capped
-// at the abort threshold) until a block is measured again.
+// at the abort threshold) until a block is measured again. Without an initial value there is no
+// estimate (the next block measures one from a sample) until a block is measured.
 class QberEstimator {
  public:
   static constexpr double kMinimum = 0.001;
-  QberEstimator(double initial, double cap) : estimate_(initial), cap_(cap) {}
-  double estimate() const noexcept { return estimate_; }
+  QberEstimator(std::optional<double> initial, double cap) : estimate_(initial), cap_(cap) {}
+  // The estimator a protocol configuration starts with: no initial value when blocks start with
+  // a sample (effective_startup_sample > 0), initial_qber otherwise.
+  explicit QberEstimator(const ProtocolConfig& config);
+  std::optional<double> estimate() const noexcept { return estimate_; }
   void measured(double qber) noexcept;
   void decoding_failed() noexcept;
   // The update for a finished block, by its status: measured for the verified statuses
@@ -137,7 +161,8 @@ class QberEstimator {
   void record(BlockStatus status, double qber) noexcept;
 
  private:
-  double estimate_, cap_;
+  std::optional<double> estimate_;
+  double cap_;
   std::optional<double> last_;
 };
 
@@ -145,13 +170,14 @@ class AliceSession {
  public:
   // `random` supplies punctured bits, hash keys and seeds: cryptographic in a real run.
   AliceSession(ProtocolConfig config, std::unique_ptr<RandomSource> random);
-  // Starts block `index` with Alice's key bits (family().key_bits() of them); returns the
-  // messages to send.
+  // Starts block `index` with Alice's key bits (family().key_bits() of them) from this session's
+  // own QBER estimate; returns the messages to send.
   std::vector<Message> begin_block(std::uint64_t index, const kernels::BitVector& key);
   // The same with the QBER estimate given by the caller (a pipeline that keeps one estimator for
-  // blocks distilled in parallel) instead of this session's own.
+  // blocks distilled in parallel); none: measured first from a start-up sample of the block
+  // (ProtocolConfig::startup_sample_bits; without one, initial_qber).
   std::vector<Message> begin_block(std::uint64_t index, const kernels::BitVector& key,
-                                   double qber_estimate);
+                                   std::optional<double> qber_estimate);
   // Replaces the random source (for example a per-block seeded stream, for reproducible runs).
   void set_random(std::unique_ptr<RandomSource> random);
   // Handles Bob's reply; returns the messages to send.
@@ -163,12 +189,14 @@ class AliceSession {
  private:
   std::vector<Message> finish(BlockStatus status, std::string detail);
   void close() noexcept;  // the block is over: finished, and the estimator updated
+  // The first round from result_.qber_estimate: code, frame and the syndrome message.
+  std::vector<Message> first_round();
   ProtocolConfig config_;
   std::unique_ptr<RandomSource> random_;
   QberEstimator estimator_;
   BlockResult result_;
   bool finished_ = true;
-  enum class Wait { kDecode, kVerify } wait_ = Wait::kDecode;
+  enum class Wait { kSample, kDecode, kVerify } wait_ = Wait::kDecode;
   kernels::BitVector key_;
   kernels::BitVector frame_;  // Alice's frame: key, punctured random bits, shortened zeros
   std::size_t code_ = 0;
@@ -212,14 +240,21 @@ class BobSession {
 };
 
 // Runs one block through an in-process channel on the calling thread: Alice's and Bob's results.
-// The channel endpoints count the traffic (a: Alice's, b: Bob's). `qber_estimate`, when given,
-// replaces Alice's own estimate (AliceSession::begin_block). Throws InputError if the exchange
-// stalls, std::logic_error if Alice accepted a block whose final key Bob does not share.
+// The channel endpoints count the traffic (a: Alice's, b: Bob's). Alice starts from
+// `qber_estimate` as AliceSession::begin_block takes it (none: a start-up sample). Throws
+// InputError if the exchange stalls, std::logic_error if Alice accepted a block whose final key
+// Bob does not share.
 std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
                                               Channel& alice_end, Channel& bob_end,
                                               std::uint64_t index,
                                               const kernels::BitVector& alice_key,
                                               const kernels::BitVector& bob_key,
-                                              std::optional<double> qber_estimate = std::nullopt);
+                                              std::optional<double> qber_estimate);
+// The same from Alice's own estimate (her session's estimator).
+std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
+                                              Channel& alice_end, Channel& bob_end,
+                                              std::uint64_t index,
+                                              const kernels::BitVector& alice_key,
+                                              const kernels::BitVector& bob_key);
 
 }  // namespace qkdpp::engine

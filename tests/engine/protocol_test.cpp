@@ -40,7 +40,8 @@ struct Pair {
   }
   std::pair<BlockResult, BlockResult> run(std::uint64_t index, const test::KeyPair& k,
                                           std::optional<double> qber_estimate = std::nullopt) {
-    return run_block(alice, bob, *a, *b, index, k.alice, k.bob, qber_estimate);
+    return qber_estimate ? run_block(alice, bob, *a, *b, index, k.alice, k.bob, qber_estimate)
+                         : run_block(alice, bob, *a, *b, index, k.alice, k.bob);
   }
   // Key-dependent bits Alice's end sent since the previous call.
   std::uint64_t disclosed_since_last() {
@@ -63,6 +64,9 @@ TEST(Protocol, AcceptedBlocksGiveIdenticalKeysAndHonestAccounting) {
     // Everything key-dependent that crossed the channel is in leak_EC + the tag, on both sides.
     EXPECT_EQ(a.leak_ec_bits + a.verify_bits, disclosed) << "block " << i;
     EXPECT_EQ(b.leak_ec_bits, a.leak_ec_bits);
+    // Only the first block, before any measurement, starts with a sample (in the leak above).
+    EXPECT_EQ(a.sample_bits, i == 0 ? default_startup_sample(n) : 0u) << "block " << i;
+    EXPECT_EQ(b.sample_bits, a.sample_bits) << "block " << i;
     if (a.status != BlockStatus::kAccepted) {
       EXPECT_EQ(a.final_key.size(), 0u);
       EXPECT_EQ(b.final_key.size(), 0u);
@@ -144,7 +148,7 @@ TEST(Protocol, BobRejectsAnUnknownShortening) {
   AliceSession alice(c, std::make_unique<SeededRandom>(5));
   BobSession bob(c);
   const test::KeyPair k = test::simulated_keys(family16()->key_bits(), 0.02, 7);
-  std::vector<Message> sent = alice.begin_block(0, k.alice);
+  std::vector<Message> sent = alice.begin_block(0, k.alice, 0.02);  // no start-up sample
   ASSERT_EQ(sent.size(), 1u);
   ASSERT_EQ(sent[0].type, MessageType::kSyndrome);
   sent[0].payload[8] = 2;
@@ -334,11 +338,104 @@ TEST(Protocol, QberAboveTheAbortThresholdGivesNoKey) {
   ProtocolConfig c = config();
   c.abort_qber = 0.03;
   c.initial_qber = 0.03;
+  c.startup_sample_bits = 0;  // the first round runs on the assumed 3 %
   Pair p(c);
   const auto [a, b] = p.run(0, test::simulated_keys(family16()->key_bits(), 0.045, 3));
   // Either the code for 3 % fails, or it decodes and the measured QBER is above 3 %.
   EXPECT_NE(a.status, BlockStatus::kAccepted);
   EXPECT_EQ(a.final_key.size() + b.final_key.size(), 0u);
+}
+
+TEST(Protocol, FirstBlockStartsFromASampledQber) {
+  // The first block's estimate is the sample's bound: above the sampled rate by about two of its
+  // standard deviations (0.4 % for 1944 bits at 3 %); the second block's is the first's
+  // measured QBER, without a sample.
+  Pair p(config());
+  const std::size_t n = family16()->key_bits();
+  const auto [a, b] = p.run(0, test::simulated_keys(n, 0.03, 41));
+  ASSERT_EQ(a.status, BlockStatus::kAccepted) << a.detail;
+  EXPECT_EQ(a.sample_bits, 1944u);
+  EXPECT_EQ(p.disclosed_since_last(), a.leak_ec_bits + a.verify_bits);
+  EXPECT_GT(a.qber_estimate, a.qber - 0.004);
+  EXPECT_LT(a.qber_estimate, a.qber + 0.02);
+  EXPECT_EQ(a.final_key, b.final_key);
+  const auto [a2, b2] = p.run(1, test::simulated_keys(n, 0.03, 42));
+  EXPECT_EQ(a2.sample_bits, 0u);
+  EXPECT_DOUBLE_EQ(a2.qber_estimate, a.qber);
+  EXPECT_EQ(a2.status, BlockStatus::kAccepted) << a2.detail;
+
+  // Without a sample the first block assumes the initial QBER.
+  ProtocolConfig c = config();
+  c.startup_sample_bits = 0;
+  Pair q(c);
+  const auto [a3, b3] = q.run(0, test::simulated_keys(n, 0.03, 41));
+  EXPECT_EQ(a3.sample_bits, 0u);
+  EXPECT_DOUBLE_EQ(a3.qber_estimate, c.initial_qber);
+}
+
+TEST(Protocol, StartupSampleAboveTheAbortThresholdEndsTheBlock) {
+  // A sample at 20 % ends the block before any syndrome: no key, only the sample disclosed, and
+  // the estimator holds the sampled rate.
+  Pair p(config());
+  const std::size_t n = family16()->key_bits();
+  const auto [a, b] = p.run(0, test::simulated_keys(n, 0.2, 43));
+  EXPECT_EQ(a.status, BlockStatus::kQberAboveThreshold);
+  EXPECT_EQ(b.status, BlockStatus::kQberAboveThreshold);
+  EXPECT_EQ(a.rounds, 0u);
+  EXPECT_EQ(a.final_key.size() + b.final_key.size(), 0u);
+  EXPECT_EQ(p.disclosed_since_last(), default_startup_sample(n));
+  ASSERT_TRUE(p.alice.estimator().estimate().has_value());
+  EXPECT_NEAR(*p.alice.estimator().estimate(), 0.2, 0.03);
+}
+
+TEST(Protocol, StartupSampleMessagesAreChecked) {
+  EXPECT_DOUBLE_EQ(startup_qber_bound(0, 100), 0.02);
+  EXPECT_DOUBLE_EQ(startup_qber_bound(100, 10000), (100.0 + 20.0 + 2.0) / 10000.0);
+  EXPECT_DOUBLE_EQ(startup_qber_bound(100, 100), 0.49);
+  EXPECT_DOUBLE_EQ(startup_qber_bound(0, 1u << 30), QberEstimator::kMinimum);
+  const std::size_t n = family16()->key_bits();
+  EXPECT_EQ(default_startup_sample(n), 8 * static_cast<std::size_t>(std::ceil(std::sqrt(n))));
+
+  ProtocolConfig c = config();
+  c.startup_sample_bits = n / 4 + 1;
+  EXPECT_THROW(BobSession{c}, InputError);
+
+  const test::KeyPair k = test::simulated_keys(n, 0.03, 44);
+  AliceSession alice(config(), std::make_unique<SeededRandom>(5));
+  const std::vector<Message> sent = alice.begin_block(0, k.alice);
+  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(sent[0].type, MessageType::kSample);
+  EXPECT_EQ(sent[0].disclosed_bits, default_startup_sample(n));
+  const auto bob_reply = [&](const std::vector<Message>& messages) {
+    BobSession bob(config());
+    bob.begin_block(0, k.bob);
+    std::vector<Message> reply;
+    for (const Message& m : messages) reply = bob.handle(m);
+    return std::pair{reply, bob.result()};
+  };
+  // A second sample, and a sample larger than a quarter of the block.
+  auto [twice, twice_result] = bob_reply({sent[0], sent[0]});
+  ASSERT_EQ(twice.size(), 1u);
+  EXPECT_EQ(twice[0].type, MessageType::kAbort);
+  EXPECT_NE(twice_result.detail.find("unexpected sample message"), std::string::npos);
+  PayloadWriter w;
+  w.u64(1).bits(BitVector(n / 4 + 1));
+  Message big = sent[0];
+  big.payload = w.take();
+  auto [too_big, too_big_result] = bob_reply({big});
+  EXPECT_EQ(too_big_result.status, BlockStatus::kProtocolError);
+  // Bob's honest reply; then a count above the sample makes Alice end the block.
+  auto [outcome, outcome_result] = bob_reply({sent[0]});
+  ASSERT_EQ(outcome.size(), 1u);
+  ASSERT_EQ(outcome[0].type, MessageType::kSampleOutcome);
+  EXPECT_EQ(outcome_result.sample_bits, default_startup_sample(n));
+  PayloadWriter lie;
+  lie.u32(static_cast<std::uint32_t>(default_startup_sample(n) + 1));
+  Message bad = outcome[0];
+  bad.payload = lie.take();
+  const std::vector<Message> end = alice.handle(bad);
+  EXPECT_EQ(alice.result().status, BlockStatus::kProtocolError);
+  EXPECT_EQ(alice.result().final_key.size(), 0u);
 }
 
 TEST(Protocol, RejectsKeysOfTheWrongLength) {
@@ -349,34 +446,42 @@ TEST(Protocol, RejectsKeysOfTheWrongLength) {
 
 TEST(Protocol, EstimatorRules) {
   QberEstimator e(0.11, 0.11);
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.11);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.11);
   e.measured(0.02);
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.02);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.02);
   e.measured(0.03);
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.03);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.03);
   e.measured(0.01);
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.03);  // the larger of the last two
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.03);  // the larger of the last two
   e.decoding_failed();
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.03 * 1.25 + 0.002);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.03 * 1.25 + 0.002);
   for (int i = 0; i < 20; ++i) e.decoding_failed();
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.11);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.11);
   // Blocks without errors cannot drive the estimate to 0 (no code could be chosen for it).
   e.measured(0.0);
   e.measured(0.0);
-  EXPECT_DOUBLE_EQ(e.estimate(), QberEstimator::kMinimum);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), QberEstimator::kMinimum);
   // record() applies the rule by status.
   BlockResult r;
   r.status = BlockStatus::kNoSecretKey;
   r.qber = 0.04;
   e.record(r);
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.04);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.04);
   r.status = BlockStatus::kVerificationFailed;
   r.qber = 0.3;
   e.record(r);
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.04);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.04);
   r.status = BlockStatus::kDecodingFailed;
   e.record(r);
-  EXPECT_DOUBLE_EQ(e.estimate(), 0.04 * 1.25 + 0.002);
+  EXPECT_DOUBLE_EQ(e.estimate().value(), 0.04 * 1.25 + 0.002);
+  // Without an initial value there is no estimate (the next block samples) until a measurement;
+  // a decoding failure does not invent one.
+  QberEstimator s(std::nullopt, 0.11);
+  EXPECT_FALSE(s.estimate().has_value());
+  s.decoding_failed();
+  EXPECT_FALSE(s.estimate().has_value());
+  s.measured(0.02);
+  EXPECT_DOUBLE_EQ(s.estimate().value(), 0.02);
 }
 
 TEST(Messages, RoundTripAndMalformedFrames) {
@@ -406,7 +511,7 @@ TEST(Messages, RoundTripAndMalformedFrames) {
   bad[0] = 'X';
   EXPECT_THROW(decode(bad), InputError);
   bad = frame;
-  bad[5] = 12;  // unknown type
+  bad[5] = 14;  // unknown type
   EXPECT_THROW(decode(bad), InputError);
   bad = frame;
   bad.pop_back();  // truncated payload

@@ -422,6 +422,30 @@ TEST(Cli, DistillShorteningChoosesTheFrameLayouts) {
                  "--shortening: 'odd' is not auto or ring");
 }
 
+TEST(Cli, DistillFirstBlockSamplesItsQber) {
+  // The first block discloses a start-up sample (1944 bits by default for 2^16-bit blocks) and
+  // starts from its bound; --startup-sample sets the size, 0 or --initial-qber assume a QBER.
+  const auto blocks = [](const std::string& extra) {
+    return run_json("distill --family 16 --qber 0.03 --blocks 2 --seed 2 --json " +
+                    extra)["blocks"];
+  };
+  const auto sampled = blocks("");
+  EXPECT_EQ(sampled[0]["sample_bits"], 1944);
+  EXPECT_EQ(sampled[1]["sample_bits"], 0);
+  EXPECT_LT(sampled[0]["qber_estimate"].get<double>(), 0.05);
+  EXPECT_EQ(sampled[0]["status_text"], "accepted");
+  EXPECT_EQ(blocks("--startup-sample 4000")[0]["sample_bits"], 4000);
+  const auto assumed = blocks("--startup-sample 0");
+  EXPECT_EQ(assumed[0]["sample_bits"], 0);
+  EXPECT_DOUBLE_EQ(assumed[0]["qber_estimate"].get<double>(), 0.11);
+  const auto given = blocks("--initial-qber 0.04");
+  EXPECT_EQ(given[0]["sample_bits"], 0);
+  EXPECT_DOUBLE_EQ(given[0]["qber_estimate"].get<double>(), 0.04);
+  expect_failure("distill --family 16 --blocks 1 --initial-qber 0.04 --startup-sample 100",
+                 "--initial-qber replaces the start-up sample");
+  expect_failure("distill --family 16 --blocks 1 --startup-sample 20000", "more than a quarter");
+}
+
 TEST(Cli, FerDegreeOffsetsChangeTheDecoder) {
   // Equal offsets reproduce the offset rule's decoding; a very large one for every degree
   // silences every check message, so no frame with errors decodes.

@@ -26,6 +26,18 @@ void DecoderCliOptions::configure(engine::ProtocolConfig& config) const {
     throw InputError("--optimism must be in (-1, 1], got " + std::to_string(optimism));
   }
   config.optimism = optimism;
+  if (initial_qber) {
+    if (!(*initial_qber > 0.0 && *initial_qber < 0.5)) {
+      throw InputError("--initial-qber must lie in (0, 0.5)");
+    }
+    if (startup_sample.value_or(0) > 0) {
+      throw InputError("--initial-qber replaces the start-up sample: leave out --startup-sample");
+    }
+    config.initial_qber = *initial_qber;
+    config.startup_sample_bits = 0;
+  } else {
+    config.startup_sample_bits = startup_sample;
+  }
 }
 
 engine::CodeFamily DecoderCliOptions::family(unsigned log2_n) const {
@@ -65,6 +77,13 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
                   "cautious (faster: fewer blind rounds and iterations, more leak), negative "
                   "closer to capacity; docs/pipeline.md")
       ->capture_default_str();
+  cmd->add_option("--startup-sample", out.startup_sample,
+                  "Bits of the first block Alice discloses so that the first round starts from "
+                  "a measured QBER (default 8 sqrt(block bits): 7776 for qkdpp-n20, 1944 for "
+                  "qkdpp-n16; counted in the leak; 0: assume --initial-qber); docs/protocol.md");
+  cmd->add_option("--initial-qber", out.initial_qber,
+                  "QBER the first block assumes instead of a start-up sample (0.11 with "
+                  "--startup-sample 0)");
 }
 
 }  // namespace qkdpp::tools

@@ -32,7 +32,6 @@ struct DistillOptions {
   std::size_t reserve = engine::ProtocolConfig{}.reserve_rounds;
   std::size_t max_iter = 100;
   bool restart = false;
-  double initial_qber = 0.11;
   bool verbose = false;
   bool json = false;
 };
@@ -48,7 +47,6 @@ void run_distill(const DistillOptions& opt) {
   config.reserve_rounds = opt.reserve;
   config.max_iterations = opt.max_iter;
   config.resume_decoding = !opt.restart;
-  config.initial_qber = opt.initial_qber;
   config.security = opt.security.resolve();
 
   const std::size_t n = config.family->key_bits();
@@ -107,6 +105,7 @@ void run_distill(const DistillOptions& opt) {
                        {"qber", a.qber},
                        {"punctured", a.punctured},
                        {"shortening", engine::to_string(a.shortening)},
+                       {"sample_bits", a.sample_bits},
                        {"revealed", a.revealed},
                        {"rounds", a.rounds},
                        {"decoder_iterations", a.decoder_iterations},
@@ -181,8 +180,6 @@ void register_distill_command(CLI::App& app) {
   cmd->add_option("--max-iter", opt->max_iter, "Decoder iterations per round")
       ->capture_default_str();
   cmd->add_flag("--restart", opt->restart, "Blind rounds decode afresh instead of resuming");
-  cmd->add_option("--initial-qber", opt->initial_qber, "QBER assumed for the first block")
-      ->capture_default_str();
   cmd->add_flag("-v,--verbose", opt->verbose, "One line per block");
   cmd->add_flag("--json", opt->json, "Print per-block records and the summary as JSON");
   cmd->callback([opt] { run_distill(*opt); });

@@ -92,6 +92,8 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
             {"round_stall", engine::effective_round_stall(po.protocol)},
             {"shortening", opt.decoder.shortening},
             {"optimism", opt.decoder.optimism},
+            {"startup_sample", engine::effective_startup_sample(po.protocol)},
+            {"initial_qber", po.protocol.initial_qber},
             {"abort_qber", opt.abort_qber},
             {"seed", opt.seed},
             {"audit", opt.audit},
@@ -132,7 +134,7 @@ void run_run(const RunOptions& opt) {
     throw InputError("--abort-qber must lie in (0, 0.5)");
   }
   pc.abort_qber = opt.abort_qber;
-  pc.initial_qber = opt.abort_qber;
+  if (!opt.decoder.initial_qber) pc.initial_qber = opt.abort_qber;
   po.threads = opt.threads;
   po.seed = opt.seed;
 
