@@ -94,7 +94,11 @@ void QberEstimator::record(BlockStatus status, double qber) noexcept {
 }
 
 void QberEstimator::decoding_failed() noexcept {
-  if (estimate_) estimate_ = std::min(cap_, *estimate_ * 1.25 + 0.002);
+  if (sampling_) {
+    estimate_.reset();
+  } else {
+    estimate_ = std::min(cap_, *estimate_ * 1.25 + 0.002);
+  }
   last_.reset();
 }
 

@@ -142,12 +142,14 @@ struct BlockResult {
 // The QBER estimate for the next block (docs/protocol.md): the initial value until a block is
 // measured, then the larger of the last two measured QBERs (never below 0.1 %, so a block without
 // errors cannot drive it to 0); after a decoding failure it grows by a quarter plus 0.2 % (capped
-// at the abort threshold) until a block is measured again. Without an initial value there is no
-// estimate (the next block measures one from a sample) until a block is measured.
+// at the abort threshold) until a block is measured again. Without an initial value (blocks
+// start with a sample instead) there is no estimate until a block is measured, and a decoding
+// failure clears it: the next block measures its QBER from a sample again.
 class QberEstimator {
  public:
   static constexpr double kMinimum = 0.001;
-  QberEstimator(std::optional<double> initial, double cap) : estimate_(initial), cap_(cap) {}
+  QberEstimator(std::optional<double> initial, double cap)
+      : estimate_(initial), cap_(cap), sampling_(!initial) {}
   // The estimator a protocol configuration starts with: no initial value when blocks start with
   // a sample (effective_startup_sample > 0), initial_qber otherwise.
   explicit QberEstimator(const ProtocolConfig& config);
@@ -163,6 +165,7 @@ class QberEstimator {
  private:
   std::optional<double> estimate_;
   double cap_;
+  bool sampling_;  // no initial value: unknown estimates are measured from a sample
   std::optional<double> last_;
 };
 

@@ -373,6 +373,37 @@ TEST(Protocol, FirstBlockStartsFromASampledQber) {
   EXPECT_DOUBLE_EQ(a3.qber_estimate, c.initial_qber);
 }
 
+TEST(Protocol, ADecodingFailureMakesTheNextBlockSampleAgain) {
+  // A jump from 1.5 % to 6 % fails the block that meets it; the next one measures its QBER from
+  // a sample and decodes, where growing the estimate (the rule without samples) needs several
+  // failed blocks to catch up.
+  for (const bool sampling : {true, false}) {
+    ProtocolConfig c = config();
+    if (!sampling) c.startup_sample_bits = 0;
+    Pair p(c);
+    const std::size_t n = family16()->key_bits();
+    for (std::uint64_t i = 0; i < 3; ++i) {
+      const auto [a, b] = p.run(i, test::simulated_keys(n, 0.015, 60 + i), 0.015);
+      ASSERT_EQ(a.status, BlockStatus::kAccepted) << i;
+    }
+    const double before = p.alice.estimator().estimate().value();
+    const auto [a3, b3] = p.run(3, test::simulated_keys(n, 0.06, 63));
+    ASSERT_EQ(a3.status, BlockStatus::kDecodingFailed);
+    EXPECT_EQ(a3.final_key.size() + b3.final_key.size(), 0u);
+    const auto [a4, b4] = p.run(4, test::simulated_keys(n, 0.06, 64));
+    if (sampling) {
+      EXPECT_EQ(a4.sample_bits, default_startup_sample(n));
+      EXPECT_GT(a4.qber_estimate, 0.055);
+      EXPECT_EQ(a4.status, BlockStatus::kAccepted) << a4.detail;
+      EXPECT_EQ(a4.final_key, b4.final_key);
+    } else {
+      EXPECT_EQ(a4.sample_bits, 0u);
+      EXPECT_DOUBLE_EQ(a4.qber_estimate, before * 1.25 + 0.002);
+      EXPECT_NE(a4.status, BlockStatus::kAccepted);
+    }
+  }
+}
+
 TEST(Protocol, StartupSampleAboveTheAbortThresholdEndsTheBlock) {
   // A sample at 20 % ends the block before any syndrome: no key, only the sample disclosed, and
   // the estimator holds the sampled rate.
@@ -482,6 +513,11 @@ TEST(Protocol, EstimatorRules) {
   EXPECT_FALSE(s.estimate().has_value());
   s.measured(0.02);
   EXPECT_DOUBLE_EQ(s.estimate().value(), 0.02);
+  // ... and after a decoding failure the next block samples again instead of growing.
+  s.decoding_failed();
+  EXPECT_FALSE(s.estimate().has_value());
+  s.measured(0.01);
+  EXPECT_DOUBLE_EQ(s.estimate().value(), 0.01) << "the failure also forgot the last measurement";
 }
 
 TEST(Messages, RoundTripAndMalformedFrames) {
