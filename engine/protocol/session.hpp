@@ -79,11 +79,12 @@ struct ProtocolConfig {
   // iterations (docs/protocol.md "First round at the median thresholds").
   double optimism = 0.0;
   double abort_qber = 0.11;
-  // Start-up (docs/protocol.md "Start-up"): while no block has been measured, Alice discloses
-  // this many key bits at random positions of the block and Bob counts the errors among them;
-  // the first round then starts from an upper bound of the sampled QBER (startup_qber_bound). The
-  // sampled bits stay in the key and count in leak_EC. Unset: default_startup_sample of the block
-  // length; 0: no sample, the first block assumes initial_qber instead.
+  // Start-up (docs/protocol.md "Start-up sample"): while no block has been measured (and after a
+  // decoding failure), Alice discloses this many key bits at random positions of the block and Bob
+  // counts the errors among them; the first round then starts from an upper bound of the sampled
+  // QBER (startup_qber_bound). The sampled bits stay in the key and count in leak_EC. Unset:
+  // default_startup_sample of the block length; 0: no sample, the first block assumes initial_qber
+  // instead.
   std::optional<std::size_t> startup_sample_bits;
   // QBER assumed before any block was measured when there is no start-up sample (the lowest-rate
   // code for the defaults).
@@ -106,7 +107,7 @@ std::size_t effective_round_stall(const ProtocolConfig& config) noexcept;
 // The start-up sample for blocks of n key bits: 8 ceil(sqrt(n)) bits (7776 of the 2^20-bit
 // family's 943 719, 1944 of the 2^16-bit family's 58 983). The sample costs its size in leak and
 // narrows the estimate's margin as 1 / sqrt(size): near the best sum of the two at 1-10 % QBER
-// (docs/protocol.md "Start-up").
+// (docs/protocol.md "Start-up sample").
 std::size_t default_startup_sample(std::size_t key_bits) noexcept;
 // The start-up sample size under `config`: startup_sample_bits, or the default for its family.
 std::size_t effective_startup_sample(const ProtocolConfig& config) noexcept;

@@ -78,7 +78,8 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
                   "closer to capacity; docs/pipeline.md")
       ->capture_default_str();
   cmd->add_option("--startup-sample", out.startup_sample,
-                  "Bits of the first block Alice discloses so that the first round starts from "
+                  "Bits Alice discloses of a block that starts without a QBER estimate (the "
+                  "first, and one after a decoding failure) so that its first round starts from "
                   "a measured QBER (default 8 sqrt(block bits): 7776 for qkdpp-n20, 1944 for "
                   "qkdpp-n16; counted in the leak; 0: assume --initial-qber); docs/protocol.md");
   cmd->add_option("--initial-qber", out.initial_qber,
