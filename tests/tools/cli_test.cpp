@@ -512,6 +512,9 @@ TEST(Cli, RunOptimismSpendsLeakOnEveryBlock) {
     return nlohmann::json::parse(read_all(json));
   };
   const auto base = report("0"), cautious = report("0.1");
+  EXPECT_DOUBLE_EQ(cautious["reconciliation"]["optimism"].get<double>(), 0.1);
+  EXPECT_EQ(cautious["reconciliation"]["startup_sample"], 1944);
+  EXPECT_EQ(cautious["reconciliation"]["rule"], "boxplus");
   EXPECT_EQ(base["accepted"], 12);
   EXPECT_EQ(cautious["accepted"], 12);
   EXPECT_GT(cautious["efficiency"].get<double>(), base["efficiency"].get<double>() + 0.04);
