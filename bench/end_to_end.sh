@@ -4,7 +4,8 @@
 # The first blocks run on the start-up estimate, so every input is 24 blocks (2^20) or 200 blocks
 # (2^16) long and the table also gives the efficiency over the whole run.
 #   usage: bench/end_to_end.sh [path/to/qkdpp] [work dir]    env: RULE=min-sum (default: the
-#   protocol's default check rule, box-plus), EXTRA="--round-stall 0" (further run options)
+#   protocol's default check rule, box-plus), EXTRA="--round-stall 0" (further run options; for
+#   example EXTRA="--optimism 0.1" trades efficiency for throughput: bench/speed_tradeoff.sh)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qkdpp=${1:-$root/build/tools/qkdpp}
