@@ -430,6 +430,10 @@ TEST(Cli, DistillFirstBlockSamplesItsQber) {
                     extra)["blocks"];
   };
   const auto sampled = blocks("");
+  const auto summary =
+      run_json("distill --family 16 --qber 0.03 --blocks 2 --seed 2 --json")["summary"];
+  EXPECT_EQ(summary["sampled_blocks"], 1);
+  EXPECT_EQ(summary["sample_bits"], 1944);
   EXPECT_EQ(sampled[0]["sample_bits"], 1944);
   EXPECT_EQ(sampled[1]["sample_bits"], 0);
   EXPECT_LT(sampled[0]["qber_estimate"].get<double>(), 0.05);

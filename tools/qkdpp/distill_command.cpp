@@ -62,6 +62,7 @@ void run_distill(const DistillOptions& opt) {
 
   std::map<std::string, std::size_t> statuses;
   std::size_t accepted = 0, verified = 0, final_bits = 0, rounds = 0, iterations = 0;
+  std::size_t sampled_blocks = 0, sampled_bits = 0;  // start-up samples
   double leak = 0, shannon = 0, qber_sum = 0;
   nlohmann::json records = nlohmann::json::array();
   kernels::BitVector a_key, b_key;
@@ -83,6 +84,8 @@ void run_distill(const DistillOptions& opt) {
     ++statuses[engine::to_string(a.status)];
     rounds += a.rounds;
     iterations += a.decoder_iterations;
+    sampled_blocks += a.sample_bits > 0 ? 1 : 0;
+    sampled_bits += a.sample_bits;
     if (a.status == engine::BlockStatus::kAccepted) {
       ++accepted;
       final_bits += a.final_key.size();
@@ -131,6 +134,8 @@ void run_distill(const DistillOptions& opt) {
       {"efficiency", f},
       {"mean_rounds", static_cast<double>(rounds) / static_cast<double>(opt.blocks)},
       {"mean_iterations", static_cast<double>(iterations) / static_cast<double>(opt.blocks)},
+      {"sampled_blocks", sampled_blocks},
+      {"sample_bits", sampled_bits},
       {"final_bits", final_bits},
       {"secret_fraction", static_cast<double>(final_bits) / input_bits},
       {"seconds", seconds},
@@ -147,9 +152,9 @@ void run_distill(const DistillOptions& opt) {
   for (const auto& [s, count] : statuses) std::printf(" %s %zu;", s.c_str(), count);
   std::printf(
       "\nmean QBER %.4f, efficiency f %.4f (leak / sum n h2(QBER) over the %zu verified blocks), "
-      "mean decoding rounds %.2f, iterations %.1f\n",
+      "mean decoding rounds %.2f, iterations %.1f; start-up samples %zu blocks, %zu bits\n",
       summary["mean_qber"].get<double>(), f, verified, summary["mean_rounds"].get<double>(),
-      summary["mean_iterations"].get<double>());
+      summary["mean_iterations"].get<double>(), sampled_blocks, sampled_bits);
   std::printf("final key %zu bits, secret fraction %.4f, %.2f Mbit/s of input key (1 thread)\n",
               final_bits, summary["secret_fraction"].get<double>(), summary["mbps"].get<double>());
 }
