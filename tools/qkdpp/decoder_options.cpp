@@ -83,8 +83,8 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
                   "a measured QBER (default 8 sqrt(block bits): 7776 for qkdpp-n20, 1944 for "
                   "qkdpp-n16; counted in the leak; 0: assume --initial-qber); docs/protocol.md");
   cmd->add_option("--initial-qber", out.initial_qber,
-                  "QBER the first block assumes instead of a start-up sample (0.11 with "
-                  "--startup-sample 0)");
+                  "QBER the first block assumes instead of a start-up sample (with "
+                  "--startup-sample 0 it is 0.11, for run the --abort-qber value)");
 }
 
 }  // namespace qkdpp::tools
