@@ -65,14 +65,11 @@ struct ProtocolConfig {
   std::size_t max_blind_rounds = 32;
   // The first round keeps at least this many blind rounds' worth of punctured bits, so that an
   // estimate below the block's QBER is rescued by revealing punctured bits (each worth about a
-  // syndrome bit) rather than key bits (each worth h2(q), 0.2 bits at 3 %). It was 4 (2 % steps)
-  // and 8 (1 % steps) while a key-bit round revealed one step of key bits, so that a rescue by
-  // key bits took 5-6 times the rounds and could run out of them. Since key-bit rounds carry a
-  // punctured round's information (reveal_fraction), the reserve costs more than it saves: 2
-  // lowers steady-state f by up to 0.03 (2^20 at 1.5 %: 1.153 -> 1.123; 6.5-8 %: 0.012) and
-  // keeps more key in drifts and jumps, for 0.1-0.3 % less key in sawtooths of 25 % jumps at
-  // 1-3 % (docs/protocol.md "First-round reserve").
-  std::size_t reserve_rounds = 2;
+  // syndrome bit) rather than key bits (each worth h2(q), 0.2 bits at 3 %). 4 rather than 1 since
+  // the codes rebuilt for box-plus: the demo job's drifting QBER gives f 1.30 instead of 1.37
+  // (docs/protocol.md "First-round reserve"). 8 with 1 % steps: the same 8 % of the leak as 4 of
+  // 2 %; 4 lost 1 of 60 2^16-bit blocks at 1.5 % (a rate-0.88 code with 325 punctured bits).
+  std::size_t reserve_rounds = 8;
   // Blind rounds continue the previous decoding (check messages kept) instead of restarting.
   bool resume_decoding = true;
   // First puncturing (CodeFamily::first_round): the leak at the rate-adapted code's measured median
