@@ -519,6 +519,13 @@ TEST(Cli, RunOptimismSpendsLeakOnEveryBlock) {
   EXPECT_DOUBLE_EQ(cautious["reconciliation"]["optimism"].get<double>(), 0.1);
   EXPECT_EQ(cautious["reconciliation"]["startup_sample"], 1944);
   EXPECT_EQ(cautious["reconciliation"]["rule"], "boxplus");
+  EXPECT_EQ(cautious["reconciliation"]["reserve"], 8);
+  const std::string small = (dir / "small.json").string();
+  ASSERT_EQ(run("run --code qkdpp-n16 --input " + raw + " -o " + keys + " --seed 9 --reserve 2" +
+                " --json " + small)
+                .status,
+            0);
+  EXPECT_EQ(nlohmann::json::parse(read_all(small))["reconciliation"]["reserve"], 2);
   EXPECT_EQ(base["accepted"], 12);
   EXPECT_EQ(cautious["accepted"], 12);
   EXPECT_GT(cautious["efficiency"].get<double>(), base["efficiency"].get<double>() + 0.04);

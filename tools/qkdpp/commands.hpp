@@ -45,9 +45,10 @@ struct DecoderCliOptions {
   std::optional<std::size_t> round_stall;               // unset: engine::default_round_stall
   std::string shortening = "auto";                      // Alice's first-round layouts: auto or ring
   double optimism = engine::ProtocolConfig{}.optimism;  // Alice's first-round leak margin
-  std::optional<std::size_t> startup_sample;            // unset: engine::default_startup_sample
-  std::optional<double> initial_qber;                   // set: no start-up sample, assume this QBER
-  engine::CheckRule check_rule() const;                 // InputError for an unknown rule
+  std::size_t reserve = engine::ProtocolConfig{}.reserve_rounds;  // punctured bits kept back
+  std::optional<std::size_t> startup_sample;  // unset: engine::default_startup_sample
+  std::optional<double> initial_qber;         // set: no start-up sample, assume this QBER
+  engine::CheckRule check_rule() const;       // InputError for an unknown rule
   // The protocol's decoder settings (InputError naming a bad value).
   engine::DecoderConfig resolve() const;
   // Those and the per-round iteration limits, into a protocol configuration.

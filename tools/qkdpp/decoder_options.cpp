@@ -26,6 +26,7 @@ void DecoderCliOptions::configure(engine::ProtocolConfig& config) const {
     throw InputError("--optimism must be in (-1, 1], got " + std::to_string(optimism));
   }
   config.optimism = optimism;
+  config.reserve_rounds = reserve;
   if (initial_qber) {
     if (!(*initial_qber > 0.0 && *initial_qber < 0.5)) {
       throw InputError("--initial-qber must lie in (0, 0.5)");
@@ -76,6 +77,10 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
                   "mother code's threshold efficiency) times (1 + optimism); positive is more "
                   "cautious (faster: fewer blind rounds and iterations, more leak), negative "
                   "closer to capacity; docs/pipeline.md")
+      ->capture_default_str();
+  cmd->add_option("--reserve", out.reserve,
+                  "Blind rounds' worth of punctured bits the first round keeps in reserve "
+                  "(docs/protocol.md \"First-round reserve\")")
       ->capture_default_str();
   cmd->add_option("--startup-sample", out.startup_sample,
                   "Bits Alice discloses of a block that starts without a QBER estimate (the "

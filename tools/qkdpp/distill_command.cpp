@@ -29,7 +29,6 @@ struct DistillOptions {
   SecurityCliOptions security;
   double reveal = engine::ProtocolConfig{}.reveal_fraction;
   std::size_t rounds = engine::ProtocolConfig{}.max_blind_rounds;
-  std::size_t reserve = engine::ProtocolConfig{}.reserve_rounds;
   std::size_t max_iter = 100;
   bool restart = false;
   bool verbose = false;
@@ -44,7 +43,6 @@ void run_distill(const DistillOptions& opt) {
   config.family = std::make_shared<const engine::CodeFamily>(opt.decoder.family(opt.family));
   config.reveal_fraction = opt.reveal;
   config.max_blind_rounds = opt.rounds;
-  config.reserve_rounds = opt.reserve;
   config.max_iterations = opt.max_iter;
   config.resume_decoding = !opt.restart;
   config.security = opt.security.resolve();
@@ -179,9 +177,6 @@ void register_distill_command(CLI::App& app) {
                   "estimate)")
       ->capture_default_str();
   cmd->add_option("--rounds", opt->rounds, "Blind rounds after the first")->capture_default_str();
-  cmd->add_option("--reserve", opt->reserve,
-                  "Blind rounds' worth of punctured bits the first round keeps in reserve")
-      ->capture_default_str();
   cmd->add_option("--max-iter", opt->max_iter, "Decoder iterations per round")
       ->capture_default_str();
   cmd->add_flag("--restart", opt->restart, "Blind rounds decode afresh instead of resuming");
