@@ -12,6 +12,8 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <tuple>
+#include <utility>
 
 #include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
@@ -28,6 +30,7 @@ double since(Clock::time_point t0) {
 struct Block {
   std::uint64_t index = 0, start_bit = 0;
   std::optional<double> qber_estimate;  // none: a start-up sample (AliceSession::begin_block)
+  bool steady = false;                  // QberEstimator::steady: the smaller reserve
   kernels::BitVector alice, bob;
   BlockResult result;
   double distill_seconds = 0.0;
@@ -83,7 +86,9 @@ PipelineSummary run_blocks(io::BlockSource& input, io::KeyFileWriter& output,
 
   // QBER estimates: estimates[k] is the estimator's value after blocks 0..k-1 were recorded.
   QberEstimator estimator(protocol);
-  std::deque<std::optional<double>> estimates{estimator.estimate()};  // [k - estimates_base]
+  // (estimate, steady) pairs: estimates[k - estimates_base].
+  std::deque<std::pair<std::optional<double>, bool>> estimates{
+      {estimator.estimate(), estimator.steady()}};
   std::uint64_t estimates_base = 0;
   std::mutex estimates_mutex;
   double qber_sum = 0.0, leak = 0.0, shannon = 0.0;
@@ -92,7 +97,7 @@ PipelineSummary run_blocks(io::BlockSource& input, io::KeyFileWriter& output,
     estimator.record(static_cast<BlockStatus>(rec.status), rec.qber);
     {
       std::lock_guard lock(estimates_mutex);
-      estimates.push_back(estimator.estimate());
+      estimates.push_back({estimator.estimate(), estimator.steady()});
       while (estimates.size() > options.max_in_flight + 1) {
         estimates.pop_front();
         ++estimates_base;
@@ -165,7 +170,7 @@ PipelineSummary run_blocks(io::BlockSource& input, io::KeyFileWriter& output,
               throw std::logic_error("pipeline: QBER estimate of block " + std::to_string(k) +
                                      " not available");
             }
-            b->qber_estimate = estimates[k - estimates_base];
+            std::tie(b->qber_estimate, b->steady) = estimates[k - estimates_base];
           }
           if (!input.read(next, n, read_alice ? &b->alice : nullptr,
                           read_bob ? &b->bob : nullptr)) {
@@ -259,7 +264,7 @@ PipelineSummary run_pipeline(io::BlockSource& input, io::KeyFileWriter& output,
       w.alice.set_random(std::make_unique<SeededRandom>(options.seed, b.index + 1));
     }
     auto [alice, bob] =
-        run_block(w.alice, w.bob, *w.a, *w.b, b.index, b.alice, b.bob, b.qber_estimate);
+        run_block(w.alice, w.bob, *w.a, *w.b, b.index, b.alice, b.bob, b.qber_estimate, b.steady);
     b.result = std::move(alice);
     b.result.decode_seconds = bob.decode_seconds;
     b.result.amplify_seconds += bob.amplify_seconds;
@@ -288,7 +293,9 @@ PipelineSummary run_party_pipeline(net::Role role, io::BlockSource& input,
         if (options.seed != 0) {
           a->set_random(std::make_unique<SeededRandom>(options.seed, b.index + 1));
         }
-        for (const Message& m : a->begin_block(b.index, b.alice, b.qber_estimate)) ch->send(m);
+        for (const Message& m : a->begin_block(b.index, b.alice, b.qber_estimate, b.steady)) {
+          ch->send(m);
+        }
         pump(*a);
         b.result = a->result();
         // Bob confirms how the block ended for him; Alice keeps a key only if he accepted too

@@ -65,12 +65,23 @@ double startup_qber_bound(std::size_t errors, std::size_t sample) noexcept {
 QberEstimator::QberEstimator(const ProtocolConfig& config)
     : QberEstimator(
           effective_startup_sample(config) > 0 ? std::nullopt : std::optional(config.initial_qber),
-          config.abort_qber) {}
+          config.abort_qber, config.family ? config.family->key_bits() : 0) {}
 
 void QberEstimator::measured(double qber) noexcept {
   qber = std::max(qber, kMinimum);
   estimate_ = last_ ? std::max(qber, *last_) : qber;
   last_ = qber;
+  recent_.push_back(qber);
+  if (recent_.size() > kSteadyBlocks) recent_.pop_front();
+}
+
+bool QberEstimator::steady() const noexcept {
+  if (block_bits_ == 0 || recent_.size() < kSteadyBlocks) return false;
+  double sum = 0.0;
+  for (const double q : recent_) sum += q;
+  const double mean = sum / static_cast<double>(recent_.size());
+  const auto [low, high] = std::minmax_element(recent_.begin(), recent_.end());
+  return *high - *low <= 5.0 * std::sqrt(mean * (1.0 - mean) / static_cast<double>(block_bits_));
 }
 
 void QberEstimator::record(const BlockResult& block) noexcept { record(block.status, block.qber); }
@@ -100,6 +111,7 @@ void QberEstimator::decoding_failed() noexcept {
     estimate_ = std::min(cap_, *estimate_ * 1.25 + 0.002);
   }
   last_.reset();
+  recent_.clear();
 }
 
 namespace {
@@ -208,7 +220,7 @@ AliceSession::AliceSession(ProtocolConfig config, std::unique_ptr<RandomSource> 
 }
 
 std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVector& key) {
-  return begin_block(index, key, estimator_.estimate());
+  return begin_block(index, key, estimator_.estimate(), estimator_.steady());
 }
 
 void AliceSession::set_random(std::unique_ptr<RandomSource> random) {
@@ -217,7 +229,7 @@ void AliceSession::set_random(std::unique_ptr<RandomSource> random) {
 }
 
 std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVector& key,
-                                               std::optional<double> qber_estimate) {
+                                               std::optional<double> qber_estimate, bool steady) {
   const CodeFamily& family = *config_.family;
   if (qber_estimate && !(*qber_estimate > 0.0 && *qber_estimate < 0.5)) {
     throw InputError("block " + std::to_string(index) + ": QBER estimate outside (0, 0.5)");
@@ -231,6 +243,7 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   result_.key_bits = key.size();
   finished_ = false;
   key_ = key;
+  result_.reserve_rounds = steady ? config_.steady_reserve_rounds : config_.reserve_rounds;
   const std::size_t sample = effective_startup_sample(config_);
   if (qber_estimate || sample == 0) {
     result_.qber_estimate = qber_estimate.value_or(config_.initial_qber);
@@ -256,7 +269,7 @@ std::vector<Message> AliceSession::first_round() {
   // (fully shortened first rounds cost 4 of 48 demo blocks when the QBER drifted upwards).
   reveal_step_ = reveal_step(config_, result_.qber_estimate);
   const FirstRound first = family.first_round(result_.qber_estimate, config_.optimism,
-                                              config_.reserve_rounds * reveal_step_);
+                                              result_.reserve_rounds * reveal_step_);
   code_ = first.code;
   const FamilyCode& c = family.codes()[code_];
   result_.code = c.name;
@@ -622,9 +635,11 @@ std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& b
                                               Channel& alice_end, Channel& bob_end,
                                               std::uint64_t index, const BitVector& alice_key,
                                               const BitVector& bob_key,
-                                              std::optional<double> qber_estimate) {
+                                              std::optional<double> qber_estimate, bool steady) {
   bob.begin_block(index, bob_key);
-  for (const Message& m : alice.begin_block(index, alice_key, qber_estimate)) alice_end.send(m);
+  for (const Message& m : alice.begin_block(index, alice_key, qber_estimate, steady)) {
+    alice_end.send(m);
+  }
   for (;;) {
     bool moved = false;
     while (auto m = bob_end.try_receive()) {
@@ -654,7 +669,7 @@ std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& b
                                               std::uint64_t index, const BitVector& alice_key,
                                               const BitVector& bob_key) {
   return run_block(alice, bob, alice_end, bob_end, index, alice_key, bob_key,
-                   alice.estimator().estimate());
+                   alice.estimator().estimate(), alice.estimator().steady());
 }
 
 }  // namespace qkdpp::engine

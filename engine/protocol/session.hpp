@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +71,12 @@ struct ProtocolConfig {
   // (docs/protocol.md "First-round reserve"). 8 with 1 % steps: the same 8 % of the leak as 4 of
   // 2 %; 4 lost 1 of 60 2^16-bit blocks at 1.5 % (a rate-0.88 code with 325 punctured bits).
   std::size_t reserve_rounds = 8;
+  // ... and this many when the QBER has held still (QberEstimator::steady: the last measured
+  // blocks within binomial noise of each other). Small reserves lower steady-state f by up to 0.03
+  // (2^20 at 1.5 %), but under a drift that the estimates trail (4 blocks in flight in `qkdpp
+  // run`) the demo job's f rises from 1.110 to 1.127 with 2 instead of 8 (docs/protocol.md
+  // "First-round reserve"). Equal to reserve_rounds: one reserve for every block.
+  std::size_t steady_reserve_rounds = 2;
   // Blind rounds continue the previous decoding (check messages kept) instead of restarting.
   bool resume_decoding = true;
   // First puncturing (CodeFamily::first_round): the leak at the rate-adapted code's measured median
@@ -128,6 +135,7 @@ struct BlockResult {
   std::size_t revealed = 0;                   // blind-round reveals: punctured, then key bits
   std::size_t rounds = 0;                     // decoding rounds run
   std::size_t decoder_iterations = 0;
+  std::size_t reserve_rounds = 0;  // the first round's reserve (ProtocolConfig::reserve_rounds)
   std::size_t sample_bits = 0;     // start-up QBER sample (ProtocolConfig::startup_sample_bits)
   std::uint64_t leak_ec_bits = 0;  // start-up sample + syndrome net of punctured bits + revealed
   std::uint64_t verify_bits = 0;   // verification tag
@@ -149,12 +157,19 @@ struct BlockResult {
 class QberEstimator {
  public:
   static constexpr double kMinimum = 0.001;
-  QberEstimator(std::optional<double> initial, double cap)
-      : estimate_(initial), cap_(cap), sampling_(!initial) {}
+  // Measurements steady() looks at.
+  static constexpr std::size_t kSteadyBlocks = 4;
+  // `block_bits`: key bits per block, for steady()'s binomial noise (0: never steady).
+  QberEstimator(std::optional<double> initial, double cap, std::size_t block_bits = 0)
+      : estimate_(initial), cap_(cap), sampling_(!initial), block_bits_(block_bits) {}
   // The estimator a protocol configuration starts with: no initial value when blocks start with
   // a sample (effective_startup_sample > 0), initial_qber otherwise.
   explicit QberEstimator(const ProtocolConfig& config);
   std::optional<double> estimate() const noexcept { return estimate_; }
+  // Whether the QBER has held still: the last kSteadyBlocks blocks were measured (no decoding
+  // failure since) and lie within 5 binomial standard deviations sqrt(q (1 - q) / n) of each other
+  // (q their mean): a drift or jump of more than that in 4 blocks is not steady.
+  bool steady() const noexcept;
   void measured(double qber) noexcept;
   void decoding_failed() noexcept;
   // The update for a finished block, by its status: measured for the verified statuses
@@ -167,7 +182,9 @@ class QberEstimator {
   std::optional<double> estimate_;
   double cap_;
   bool sampling_;  // no initial value: unknown estimates are measured from a sample
+  std::size_t block_bits_;
   std::optional<double> last_;
+  std::deque<double> recent_;  // the last kSteadyBlocks measurements, since the last failure
 };
 
 class AliceSession {
@@ -179,9 +196,10 @@ class AliceSession {
   std::vector<Message> begin_block(std::uint64_t index, const kernels::BitVector& key);
   // The same with the QBER estimate given by the caller (a pipeline that keeps one estimator for
   // blocks distilled in parallel); none: measured first from a start-up sample of the block
-  // (ProtocolConfig::startup_sample_bits; without one, initial_qber).
+  // (ProtocolConfig::startup_sample_bits; without one, initial_qber). `steady`: the estimator
+  // found the QBER steady (QberEstimator::steady), so the first round keeps the smaller reserve.
   std::vector<Message> begin_block(std::uint64_t index, const kernels::BitVector& key,
-                                   std::optional<double> qber_estimate);
+                                   std::optional<double> qber_estimate, bool steady = false);
   // Replaces the random source (for example a per-block seeded stream, for reproducible runs).
   void set_random(std::unique_ptr<RandomSource> random);
   // Handles Bob's reply; returns the messages to send.
@@ -248,12 +266,10 @@ class BobSession {
 // `qber_estimate` as AliceSession::begin_block takes it (none: a start-up sample). Throws
 // InputError if the exchange stalls, std::logic_error if Alice accepted a block whose final key
 // Bob does not share.
-std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
-                                              Channel& alice_end, Channel& bob_end,
-                                              std::uint64_t index,
-                                              const kernels::BitVector& alice_key,
-                                              const kernels::BitVector& bob_key,
-                                              std::optional<double> qber_estimate);
+std::pair<BlockResult, BlockResult> run_block(
+    AliceSession& alice, BobSession& bob, Channel& alice_end, Channel& bob_end, std::uint64_t index,
+    const kernels::BitVector& alice_key, const kernels::BitVector& bob_key,
+    std::optional<double> qber_estimate, bool steady = false);
 // The same from Alice's own estimate (her session's estimator).
 std::pair<BlockResult, BlockResult> run_block(AliceSession& alice, BobSession& bob,
                                               Channel& alice_end, Channel& bob_end,

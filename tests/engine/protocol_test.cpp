@@ -404,6 +404,25 @@ TEST(Protocol, ADecodingFailureMakesTheNextBlockSampleAgain) {
   }
 }
 
+TEST(Protocol, ASteadyQberLetsTheFirstRoundKeepTheSmallerReserve) {
+  // Blocks at a constant 3 %: the first four keep the full reserve (no steady history yet), then
+  // the estimator finds the QBER steady and the first round keeps steady_reserve_rounds. A jump
+  // ends the steadiness: the block after it keeps the full reserve again.
+  Pair p(config());
+  const std::size_t n = family16()->key_bits();
+  for (std::uint64_t i = 0; i < 7; ++i) {
+    const auto [a, b] = p.run(i, test::simulated_keys(n, 0.03, 80 + i));
+    ASSERT_EQ(a.status, BlockStatus::kAccepted) << i;
+    EXPECT_EQ(a.reserve_rounds, i < 4 ? config().reserve_rounds : config().steady_reserve_rounds)
+        << "block " << i;
+  }
+  const auto [a7, b7] = p.run(7, test::simulated_keys(n, 0.045, 87));
+  EXPECT_EQ(a7.reserve_rounds, config().steady_reserve_rounds) << "the jump is not foreseen";
+  const auto [a8, b8] = p.run(8, test::simulated_keys(n, 0.045, 88));
+  EXPECT_EQ(a8.reserve_rounds, config().reserve_rounds) << "after the jump";
+  EXPECT_EQ(a8.final_key, b8.final_key);
+}
+
 TEST(Protocol, StartupSampleAboveTheAbortThresholdEndsTheBlock) {
   // A sample at 20 % ends the block before any syndrome: no key, only the sample disclosed, and
   // the estimator holds the sampled rate.
@@ -518,6 +537,25 @@ TEST(Protocol, EstimatorRules) {
   EXPECT_FALSE(s.estimate().has_value());
   s.measured(0.01);
   EXPECT_DOUBLE_EQ(s.estimate().value(), 0.01) << "the failure also forgot the last measurement";
+
+  // steady(): four measurements within 5 binomial standard deviations of each other (at 3 % on
+  // 943 719-bit blocks: 5 sqrt(0.03 * 0.97 / 943719) = 0.00088); never without a block size.
+  QberEstimator t(std::nullopt, 0.11, 943719);
+  for (const double q : {0.0300, 0.0304, 0.0297}) {
+    t.measured(q);
+    EXPECT_FALSE(t.steady()) << "fewer than four measurements";
+  }
+  t.measured(0.0301);
+  EXPECT_TRUE(t.steady());
+  t.measured(0.0306);  // the last four: 0.0304 .. 0.0297 .. 0.0306, range 0.0009
+  EXPECT_FALSE(t.steady());
+  for (const double q : {0.0305, 0.0306, 0.0307}) t.measured(q);
+  EXPECT_TRUE(t.steady()) << "a new level, held for four blocks";
+  t.decoding_failed();
+  EXPECT_FALSE(t.steady());
+  QberEstimator no_size(0.03, 0.11);
+  for (int i = 0; i < 6; ++i) no_size.measured(0.03);
+  EXPECT_FALSE(no_size.steady());
 }
 
 TEST(Messages, RoundTripAndMalformedFrames) {

@@ -526,6 +526,7 @@ TEST(Cli, RunOptimismSpendsLeakOnEveryBlock) {
                 .status,
             0);
   EXPECT_EQ(nlohmann::json::parse(read_all(small))["reconciliation"]["reserve"], 2);
+  EXPECT_EQ(cautious["reconciliation"]["steady_reserve"], 2);
   EXPECT_EQ(base["accepted"], 12);
   EXPECT_EQ(cautious["accepted"], 12);
   EXPECT_GT(cautious["efficiency"].get<double>(), base["efficiency"].get<double>() + 0.04);

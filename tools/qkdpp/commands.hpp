@@ -46,6 +46,7 @@ struct DecoderCliOptions {
   std::string shortening = "auto";                      // Alice's first-round layouts: auto or ring
   double optimism = engine::ProtocolConfig{}.optimism;  // Alice's first-round leak margin
   std::size_t reserve = engine::ProtocolConfig{}.reserve_rounds;  // punctured bits kept back
+  std::size_t steady_reserve = engine::ProtocolConfig{}.steady_reserve_rounds;  // ... QBER still
   std::optional<std::size_t> startup_sample;  // unset: engine::default_startup_sample
   std::optional<double> initial_qber;         // set: no start-up sample, assume this QBER
   engine::CheckRule check_rule() const;       // InputError for an unknown rule

@@ -27,6 +27,7 @@ void DecoderCliOptions::configure(engine::ProtocolConfig& config) const {
   }
   config.optimism = optimism;
   config.reserve_rounds = reserve;
+  config.steady_reserve_rounds = steady_reserve;
   if (initial_qber) {
     if (!(*initial_qber > 0.0 && *initial_qber < 0.5)) {
       throw InputError("--initial-qber must lie in (0, 0.5)");
@@ -81,6 +82,10 @@ void add_decoder_options(CLI::App* cmd, DecoderCliOptions& out) {
   cmd->add_option("--reserve", out.reserve,
                   "Blind rounds' worth of punctured bits the first round keeps in reserve "
                   "(docs/protocol.md \"First-round reserve\")")
+      ->capture_default_str();
+  cmd->add_option("--steady-reserve", out.steady_reserve,
+                  "The reserve while the QBER holds still (the last 4 blocks within binomial "
+                  "noise); equal to --reserve for one reserve for every block")
       ->capture_default_str();
   cmd->add_option("--startup-sample", out.startup_sample,
                   "Bits Alice discloses of a block that starts without a QBER estimate (the "

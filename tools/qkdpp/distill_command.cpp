@@ -107,6 +107,7 @@ void run_distill(const DistillOptions& opt) {
                        {"punctured", a.punctured},
                        {"shortening", engine::to_string(a.shortening)},
                        {"sample_bits", a.sample_bits},
+                       {"reserve_rounds", a.reserve_rounds},
                        {"revealed", a.revealed},
                        {"rounds", a.rounds},
                        {"decoder_iterations", a.decoder_iterations},
