@@ -251,14 +251,11 @@ std::vector<Message> AliceSession::begin_block(std::uint64_t index, const BitVec
   }
   // No estimate yet: disclose `sample` key bits at fresh random positions; Bob counts the errors.
   const std::uint64_t seed = random_->next_u64();
-  const std::vector<std::uint32_t> positions = sample_positions(key.size(), sample, seed);
-  BitVector values(sample);
-  for (std::size_t j = 0; j < sample; ++j) values.set(j, key.get(positions[j]));
   result_.sample_bits = sample;
   result_.leak_ec_bits = sample;
   wait_ = Wait::kSample;
   PayloadWriter w;
-  w.u64(seed).bits(values);
+  w.u64(seed).bits(gather(key, sample_positions(key.size(), sample, seed)));
   return {make(MessageType::kSample, index, w, sample)};
 }
 
@@ -357,12 +354,10 @@ std::vector<Message> AliceSession::handle(const Message& m) {
                                                      binary_entropy(result_.qber_estimate)));
         c.next_reveal(reveal_, step, key_positions_, reveal_columns_);
         const std::size_t revealed = reveal_columns_.size();
-        BitVector values(revealed);
-        for (std::size_t j = 0; j < revealed; ++j) values.set(j, frame_.get(reveal_columns_[j]));
         result_.revealed += revealed;
         result_.leak_ec_bits += revealed;
         PayloadWriter w;
-        w.bits(values);
+        w.bits(gather(frame_, reveal_columns_));
         return {make(MessageType::kReveal, result_.index, w, revealed)};
       }
       const VerificationKey vk = VerificationKey::draw(*random_, config_.tag_bits);
@@ -503,16 +498,12 @@ std::vector<Message> BobSession::handle(const Message& m) {
         const BitVector values = r.bits(max_startup_sample(result_.key_bits));
         r.finish();
         if (values.size() == 0) return fail("sample message: no bits");
-        const std::vector<std::uint32_t> positions =
-            sample_positions(result_.key_bits, values.size(), seed);
-        std::uint32_t errors = 0;
-        for (std::size_t j = 0; j < values.size(); ++j) {
-          errors += values.get(j) != key_.get(positions[j]) ? 1 : 0;
-        }
+        const std::size_t errors = hamming_distance(
+            values, gather(key_, sample_positions(result_.key_bits, values.size(), seed)));
         result_.sample_bits = values.size();
         result_.leak_ec_bits = values.size();
         PayloadWriter w;
-        w.u32(errors);
+        w.u32(static_cast<std::uint32_t>(errors));
         return {make(MessageType::kSampleOutcome, result_.index, w, 0)};
       }
       case MessageType::kSyndrome: {
