@@ -62,6 +62,21 @@ nlohmann::json security_fields(const engine::SecurityParameters& sp) {
           {"single_photon_phase_error", sp.single_photon_phase_error}};
 }
 
+// The reconciliation settings an output depends on, as the run fingerprint and the JSON report
+// record them.
+nlohmann::json reconciliation_fields(const DecoderCliOptions& d, const engine::ProtocolConfig& pc) {
+  return {{"rule", d.rule},
+          {"precision", d.precision},
+          {"shortening", d.shortening},
+          {"optimism", pc.optimism},
+          {"reserve", pc.reserve_rounds},
+          {"steady_reserve", pc.steady_reserve_rounds},
+          {"startup_sample", engine::effective_startup_sample(pc)},
+          {"initial_qber", pc.initial_qber},
+          {"round_iter", pc.round_iterations},
+          {"round_stall", engine::effective_round_stall(pc)}};
+}
+
 std::string link_fingerprint(const RunOptions& opt, std::uint64_t input_bits,
                              const engine::PipelineOptions& po) {
   nlohmann::json j = security_fields(po.protocol.security);
@@ -86,21 +101,12 @@ std::string run_fingerprint(const RunOptions& opt, const std::filesystem::path& 
                           : std::filesystem::absolute(input).lexically_normal().string()},
             {"input_bits", input_bits},
             {"code", opt.code},
-            {"precision", opt.decoder.precision},
-            {"rule", opt.decoder.rule},
-            {"round_iter", opt.decoder.round_iter},
-            {"round_stall", engine::effective_round_stall(po.protocol)},
-            {"shortening", opt.decoder.shortening},
-            {"optimism", opt.decoder.optimism},
-            {"reserve", opt.decoder.reserve},
-            {"steady_reserve", opt.decoder.steady_reserve},
-            {"startup_sample", engine::effective_startup_sample(po.protocol)},
-            {"initial_qber", po.protocol.initial_qber},
             {"abort_qber", opt.abort_qber},
             {"seed", opt.seed},
             {"audit", opt.audit},
             {"role", opt.role.empty() ? "batch" : opt.role},
             {"max_in_flight", po.max_in_flight}});
+  j.update(reconciliation_fields(opt.decoder, po.protocol));
   return j.dump();
 }
 
@@ -333,17 +339,7 @@ void run_run(const RunOptions& opt) {
       {"code_family", opt.code},
       {"security_model", engine::to_string(pc.security.model)},
       // The settings the output depends on besides the security model (docs/pipeline.md).
-      {"reconciliation",
-       {{"rule", opt.decoder.rule},
-        {"precision", opt.decoder.precision},
-        {"shortening", opt.decoder.shortening},
-        {"optimism", pc.optimism},
-        {"reserve", pc.reserve_rounds},
-        {"steady_reserve", pc.steady_reserve_rounds},
-        {"startup_sample", engine::effective_startup_sample(pc)},
-        {"initial_qber", pc.initial_qber},
-        {"round_iter", pc.round_iterations},
-        {"round_stall", engine::effective_round_stall(pc)}}},
+      {"reconciliation", reconciliation_fields(opt.decoder, pc)},
       {"threads", s.threads},
       {"blocks", s.blocks},
       {"resumed_blocks", s.resumed_blocks},
