@@ -50,11 +50,16 @@ std::size_t FamilyCode::reveal_left(const RevealState& state) const noexcept {
   return state.still_punctured + (key_positions.size() - state.key_revealed);
 }
 
-std::vector<std::uint32_t> FamilyCode::shortened(std::size_t punctured, Shortening s) const {
+std::span<const std::uint32_t> FamilyCode::randomly_shortened(
+    std::size_t punctured) const noexcept {
   const std::size_t d = cols() - key_positions.size();
+  return std::span(random_shortening_order).first(d - punctured);
+}
+
+std::vector<std::uint32_t> FamilyCode::shortened(std::size_t punctured, Shortening s) const {
   if (s == Shortening::kRandom) {
-    return {random_shortening_order.begin(),
-            random_shortening_order.begin() + static_cast<std::ptrdiff_t>(d - punctured)};
+    const std::span<const std::uint32_t> r = randomly_shortened(punctured);
+    return {r.begin(), r.end()};
   }
   std::vector<std::uint32_t> out(
       puncture_candidates.begin() + static_cast<std::ptrdiff_t>(punctured),
@@ -67,14 +72,14 @@ std::span<const std::uint32_t> FamilyCode::key_positions_for(
     std::size_t punctured, Shortening s, std::vector<std::uint32_t>& storage) const {
   if (s == Shortening::kRing) return key_positions;
   // A bitmap of the punctured and shortened columns; the key positions are its zero bits.
-  const std::size_t n = cols(), d = n - key_positions.size();
+  const std::size_t n = cols();
   std::vector<std::uint64_t> taken((n + 63) / 64, 0);
   const auto take = [&](std::uint32_t col) { taken[col / 64] |= std::uint64_t{1} << (col % 64); };
   for (std::size_t j = 0; j < punctured; ++j) take(puncture_candidates[j]);
-  for (std::size_t j = 0; j < d - punctured; ++j) take(random_shortening_order[j]);
+  for (const std::uint32_t col : randomly_shortened(punctured)) take(col);
   if (n % 64 != 0) taken.back() |= ~std::uint64_t{0} << (n % 64);  // past the frame
   storage.clear();
-  storage.reserve(n - d);
+  storage.reserve(key_positions.size());
   for (std::size_t w = 0; w < taken.size(); ++w) {
     for (std::uint64_t free = ~taken[w]; free != 0; free &= free - 1) {
       storage.push_back(static_cast<std::uint32_t>(w * 64 + std::countr_zero(free)));

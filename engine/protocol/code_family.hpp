@@ -59,6 +59,8 @@ struct FamilyCode {
   // other candidates, then always_shortened; random: the first d - punctured of
   // random_shortening_order).
   std::vector<std::uint32_t> shortened(std::size_t punctured, Shortening s) const;
+  // Random shortening's part of that: the first d - punctured of random_shortening_order.
+  std::span<const std::uint32_t> randomly_shortened(std::size_t punctured) const noexcept;
   // That frame's key positions, ascending (frame_bits - modulated_bits of them; key bit i is
   // column keys[i]): every column neither punctured nor shortened. Ring shortening's are
   // key_positions; random shortening's are computed into `storage`, which the result views.
