@@ -93,7 +93,8 @@ const int kRegistered = [] {
         ->MinTime(0.5);
     for (const auto& [pname, precision] :
          {std::pair{"ms16", MinSumPrecision::kInt16}, std::pair{"ms8", MinSumPrecision::kInt8}}) {
-      for (const SimdLevel level : {SimdLevel::kScalar, SimdLevel::kSse41, SimdLevel::kAvx2}) {
+      for (const SimdLevel level :
+           {SimdLevel::kScalar, SimdLevel::kSse41, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
         if (level > qkdpp::kernels::cpu_simd_level()) continue;
         DecoderConfig ms = qkdpp::engine::default_decoder_config(precision);
         ms.level = level;
@@ -107,7 +108,7 @@ const int kRegistered = [] {
     }
     // The box-plus rule (8-bit messages) at the vector levels: its cost against ms8 on the same
     // frames.
-    for (const SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2}) {
+    for (const SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
       if (level > qkdpp::kernels::cpu_simd_level()) continue;
       DecoderConfig bx = qkdpp::engine::default_decoder_config(MinSumPrecision::kInt8,
                                                                qkdpp::engine::CheckRule::kBoxPlus);

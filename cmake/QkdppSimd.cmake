@@ -3,11 +3,22 @@
 set(QKDPP_SIMD_FLAGS_scalar "")
 set(QKDPP_SIMD_FLAGS_sse41 -msse4.1 -mpopcnt -mpclmul)
 set(QKDPP_SIMD_FLAGS_avx2 -mavx2 -mfma -mbmi -mbmi2 -mpopcnt -mpclmul)
+set(QKDPP_SIMD_FLAGS_avx512 ${QKDPP_SIMD_FLAGS_avx2} -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx512vl)
 
 # qkdpp_add_dispatched_sources(<target> <source>...): compiles every source three times, with
 # QKDPP_SIMD_LEVEL defined to scalar/sse41/avx2, as an object library linked into <target>.
+# qkdpp_add_avx512_sources(<target> <source>...) adds a fourth instance, QKDPP_SIMD_LEVEL avx512,
+# for the kernels that have one (the rest dispatch their avx2 instance on AVX-512 CPUs).
 function(qkdpp_add_dispatched_sources target)
-  foreach(level scalar sse41 avx2)
+  qkdpp_add_sources_at_levels(${target} "scalar;sse41;avx2" ${ARGN})
+endfunction()
+
+function(qkdpp_add_avx512_sources target)
+  qkdpp_add_sources_at_levels(${target} "avx512" ${ARGN})
+endfunction()
+
+function(qkdpp_add_sources_at_levels target levels)
+  foreach(level ${levels})
     set(objlib ${target}_${level})
     if(NOT TARGET ${objlib})
       add_library(${objlib} OBJECT)

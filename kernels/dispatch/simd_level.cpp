@@ -12,6 +12,12 @@ SimdLevel cpu_simd_level() noexcept {
   const bool pclmul_popcnt = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("popcnt");
   if (pclmul_popcnt && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
       __builtin_cpu_supports("fma")) {
+    // __builtin_cpu_supports also checks that the OS saves the AVX-512 state (XCR0).
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl")) {
+      return SimdLevel::kAvx512;
+    }
     return SimdLevel::kAvx2;
   }
   if (pclmul_popcnt && __builtin_cpu_supports("sse4.1")) return SimdLevel::kSse41;
@@ -32,6 +38,8 @@ SimdLevel active_simd_level() noexcept {
 
 std::string_view to_string(SimdLevel level) noexcept {
   switch (level) {
+    case SimdLevel::kAvx512:
+      return "avx512";
     case SimdLevel::kAvx2:
       return "avx2";
     case SimdLevel::kSse41:
@@ -43,6 +51,7 @@ std::string_view to_string(SimdLevel level) noexcept {
 }
 
 std::optional<SimdLevel> parse_simd_level(std::string_view name) noexcept {
+  if (name == "avx512") return SimdLevel::kAvx512;
   if (name == "avx2") return SimdLevel::kAvx2;
   if (name == "sse4.1" || name == "sse41") return SimdLevel::kSse41;
   if (name == "scalar") return SimdLevel::kScalar;

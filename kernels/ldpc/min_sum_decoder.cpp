@@ -230,7 +230,7 @@ MinSumDecoder::MinSumDecoder(LayeredCode code, const MinSumConfig& config, SimdL
   // Intra-frame vectors need at least one full vector of checks per layer; below that the
   // reference loop runs at every level and blocks are stored unpadded.
   level_ = effective_level(code_.z, level);
-  stride_ = code_.z < lanes ? code_.z : (code_.z + lanes - 1) / lanes * lanes;
+  stride_ = code_.z < detail::kMinSumAvx2Lanes ? code_.z : (code_.z + lanes - 1) / lanes * lanes;
   const std::size_t degree = std::max<std::size_t>(code_.max_layer_degree(), 1);
   std::vector<std::size_t> column_degree(code_.block_cols, 0);
   for (std::uint32_t c : code_.block_col)
@@ -318,7 +318,8 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word, Iter
   view.narrow_chain = boxplus_shift_ == 1 && message_limit_ <= 127 && boxplus_correction_ <= 63;
 
   const detail::MinSumKernels* kernels = select_by_level(
-      level_, &detail::kMinSumReference, &detail::sse41::kMinSum, &detail::avx2::kMinSum);
+      level_, &detail::kMinSumReference, &detail::sse41::kMinSum, &detail::avx2::kMinSum,
+      &detail::avx512::kMinSum);
   const detail::MinSumFns<M>& fns = [&]() -> const detail::MinSumFns<M>& {
     if constexpr (sizeof(M) == 1) {
       return kernels->m8;
@@ -347,7 +348,9 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word, Iter
 }
 
 SimdLevel MinSumDecoder::effective_level(std::size_t z, SimdLevel requested) noexcept {
-  return z < detail::kMinSumLanes ? SimdLevel::kScalar : requested;
+  if (z < detail::kMinSumAvx2Lanes) return SimdLevel::kScalar;
+  if (requested == SimdLevel::kAvx512 && z < detail::kMinSumLanes) return SimdLevel::kAvx2;
+  return requested;
 }
 
 namespace {

@@ -16,7 +16,9 @@ namespace qkdpp::kernels::detail::QKDPP_SIMD_LEVEL {
 
 namespace {
 
-#if defined(QKDPP_SIMD_LEVEL_avx2)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+using Arch = xsimd::avx512bw;
+#elif defined(QKDPP_SIMD_LEVEL_avx2)
 using Arch = xsimd::avx2;
 #else
 using Arch = xsimd::sse4_1;
@@ -53,7 +55,9 @@ inline B load_messages(const M* p) noexcept {
   if constexpr (sizeof(M) == 2) {
     return B::load_aligned(p);
   } else {
-#if defined(QKDPP_SIMD_LEVEL_avx2)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+    return _mm512_cvtepi8_epi16(_mm256_load_si256(reinterpret_cast<const __m256i*>(p)));
+#elif defined(QKDPP_SIMD_LEVEL_avx2)
     return _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(p)));
 #else
     return _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
@@ -66,7 +70,9 @@ inline void store_messages(M* p, const B& x) noexcept {
   if constexpr (sizeof(M) == 2) {
     x.store_aligned(p);
   } else {
-#if defined(QKDPP_SIMD_LEVEL_avx2)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+    _mm256_store_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtsepi16_epi8(x));
+#elif defined(QKDPP_SIMD_LEVEL_avx2)
     const __m256i v = x;
     _mm_store_si128(reinterpret_cast<__m128i*>(p),
                     _mm_packs_epi16(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
@@ -78,7 +84,9 @@ inline void store_messages(M* p, const B& x) noexcept {
 
 // m where s > 0, -m where s < 0 (callers pass s | 1, never 0).
 inline B apply_sign(const B& m, const B& s) noexcept {
-#if defined(QKDPP_SIMD_LEVEL_avx2)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+  return _mm512_mask_sub_epi16(m, _mm512_movepi16_mask(s), _mm512_setzero_si512(), m);
+#elif defined(QKDPP_SIMD_LEVEL_avx2)
   return _mm256_sign_epi16(m, s);
 #else
   return _mm_sign_epi16(m, s);
@@ -98,7 +106,9 @@ inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
       attenuated = xsimd::max(m - parameter, B(0));
       break;
     case MinSumVariant::kScaledOffset:
-#if defined(QKDPP_SIMD_LEVEL_avx2)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+      attenuated = xsimd::max(B(_mm512_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
+#elif defined(QKDPP_SIMD_LEVEL_avx2)
       attenuated = xsimd::max(B(_mm256_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
 #else
       attenuated = xsimd::max(B(_mm_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
@@ -113,7 +123,11 @@ inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
 
 // Lanes [0, valid) of x that are negative.
 inline std::size_t count_negative(const B& x, std::size_t valid) noexcept {
-#if defined(QKDPP_SIMD_LEVEL_avx2)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+  auto mask = static_cast<std::uint32_t>(_mm512_movepi16_mask(x));
+  if (valid < kW) mask &= (std::uint32_t{1} << valid) - 1;
+  return static_cast<std::size_t>(__builtin_popcount(mask));
+#elif defined(QKDPP_SIMD_LEVEL_avx2)
   auto mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(x));
 #else
   auto mask = static_cast<std::uint32_t>(_mm_movemask_epi8(x));
@@ -238,7 +252,9 @@ inline std::size_t update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree
 
 // x - y floored at 0, for 0 <= x, y < 2^15 (unsigned saturating subtraction).
 inline B subtract_floored(const B& x, const B& y) noexcept {
-#if defined(QKDPP_SIMD_LEVEL_avx2)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+  return _mm512_subs_epu16(x, y);
+#elif defined(QKDPP_SIMD_LEVEL_avx2)
   return _mm256_subs_epu16(x, y);
 #else
   return _mm_subs_epu16(x, y);
@@ -301,7 +317,25 @@ struct WideChain {
 
 // Unsigned byte operations of the level (xsimd has no unsigned byte shift on AVX2).
 namespace bytes {
-#if defined(QKDPP_SIMD_LEVEL_avx2)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+using V = __m512i;
+inline V pack(const B& a, const B& b) noexcept { return _mm512_packus_epi16(a, b); }
+inline V pack_signed(const B& a, const B& b) noexcept { return _mm512_packs_epi16(a, b); }
+inline V abs_signed(V x) noexcept { return _mm512_abs_epi8(x); }
+inline V halve_rounded(V x) noexcept { return _mm512_avg_epu8(x, _mm512_setzero_si512()); }
+inline B low_half(V x) noexcept { return _mm512_unpacklo_epi8(x, _mm512_setzero_si512()); }
+inline B high_half(V x) noexcept { return _mm512_unpackhi_epi8(x, _mm512_setzero_si512()); }
+inline V min(V a, V b) noexcept { return _mm512_min_epu8(a, b); }
+inline V max(V a, V b) noexcept { return _mm512_max_epu8(a, b); }
+inline V add_saturated(V a, V b) noexcept { return _mm512_adds_epu8(a, b); }
+inline V subtract_floored(V a, V b) noexcept { return _mm512_subs_epu8(a, b); }
+inline V subtract(V a, V b) noexcept { return _mm512_sub_epi8(a, b); }
+inline V shift_right_2(V x) noexcept {
+  return _mm512_and_si512(_mm512_srli_epi16(x, 2), _mm512_set1_epi8(0x3f));
+}
+inline V load(const Posterior* at) noexcept { return _mm512_load_si512(at); }
+inline void store(Posterior* at, V x) noexcept { _mm512_store_si512(at, x); }
+#elif defined(QKDPP_SIMD_LEVEL_avx2)
 using V = __m256i;
 inline V pack(const B& a, const B& b) noexcept { return _mm256_packus_epi16(a, b); }
 inline V pack_signed(const B& a, const B& b) noexcept { return _mm256_packs_epi16(a, b); }

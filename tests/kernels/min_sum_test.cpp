@@ -139,7 +139,7 @@ TEST(MinSum, EveryLevelMatchesTheScalarReferenceBitForBit) {
         MinSumDecoder reference(code, c.config, SimdLevel::kScalar);
         BitVector expected;
         const DecodeResult want = reference.decode(llr, syndrome, expected, limit);
-        for (const SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2}) {
+        for (const SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
           if (level > cpu_simd_level()) continue;
           MinSumDecoder decoder(code, c.config, level);
           BitVector got;
@@ -173,7 +173,7 @@ TEST(MinSum, ResumeMatchesTheReferenceAtEveryLevel) {
       BitVector expected;
       reference.decode(llr, syndrome, expected, 3);
       const DecodeResult want = reference.resume(changed, updated, expected, 4);
-      for (const SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2}) {
+      for (const SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
         if (level > cpu_simd_level()) continue;
         MinSumDecoder decoder(code, cfg.config, level);
         BitVector got;
@@ -228,6 +228,13 @@ TEST(MinSum, VectorLevelsAreUsedOnlyFromOneFullVectorOfChecks) {
             SimdLevel::kScalar);
   EXPECT_EQ(MinSumDecoder(random_layout(rng, 2, 4, 16, 0.5), config, SimdLevel::kAvx2).level(),
             SimdLevel::kAvx2);
+  // AVX-512 vectors hold 32 checks: below that the AVX2 loops run, from 16 checks.
+  EXPECT_EQ(MinSumDecoder(random_layout(rng, 2, 4, 15, 0.5), config, SimdLevel::kAvx512).level(),
+            SimdLevel::kScalar);
+  EXPECT_EQ(MinSumDecoder(random_layout(rng, 2, 4, 31, 0.5), config, SimdLevel::kAvx512).level(),
+            SimdLevel::kAvx2);
+  EXPECT_EQ(MinSumDecoder(random_layout(rng, 2, 4, 32, 0.5), config, SimdLevel::kAvx512).level(),
+            SimdLevel::kAvx512);
 }
 
 // The single check x0 + x1 + x2 of the hand-checked examples below.

@@ -12,8 +12,11 @@ namespace qkdpp::kernels::detail {
 using Posterior = std::int16_t;
 
 // Widest vector any level uses, in bytes: per-block storage is padded to a multiple of its lanes.
-inline constexpr std::size_t kMinSumVectorBytes = 32;
+inline constexpr std::size_t kMinSumVectorBytes = 64;
 inline constexpr std::size_t kMinSumLanes = kMinSumVectorBytes / sizeof(Posterior);
+// AVX2's lanes: the vector levels run from this many checks per layer (SSE4.1 too, as before the
+// AVX-512 level), the AVX-512 one from kMinSumLanes.
+inline constexpr std::size_t kMinSumAvx2Lanes = 16;
 // Vectors of consecutive checks the SIMD layer loop updates together (instruction-level
 // parallelism); the scratch holds that many vectors per block of a layer, plus one.
 inline constexpr std::size_t kMinSumChunkVectors = 2;
@@ -94,6 +97,9 @@ namespace sse41 {
 extern const MinSumKernels kMinSum;
 }
 namespace avx2 {
+extern const MinSumKernels kMinSum;
+}
+namespace avx512 {
 extern const MinSumKernels kMinSum;
 }
 
