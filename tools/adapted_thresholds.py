@@ -49,7 +49,7 @@ def main():
     ap.add_argument("--qkdpp", default="build/tools/qkdpp")
     ap.add_argument("--family", type=int, choices=(16, 20), default=20)
     ap.add_argument("--rates", nargs="+",
-                    default="044 050 055 060 066 070 074 078 082 085 088 090 092 094 096".split())
+                    default="044 050 055 060 066 070 074 078 080 082 085 088 090 092 094 096".split())
     ap.add_argument("--fractions", nargs="+", type=float, default=[0, 0.25, 0.5, 0.75, 1])
     ap.add_argument("--frames", type=int, help="frames per bisection step (default 16 for 2^20, "
                     "48 for 2^16)")

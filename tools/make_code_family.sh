@@ -10,7 +10,7 @@ out=$root/datasets/codes
 mkdir -p "$out"
 seed=20261128
 for log_n in 16 20; do
-  for rate in 0.44 0.50 0.55 0.60 0.66 0.70 0.74 0.78 0.82 0.85 0.88 0.90 0.92 0.94 0.96; do
+  for rate in 0.44 0.50 0.55 0.60 0.66 0.70 0.74 0.78 0.80 0.82 0.85 0.88 0.90 0.92 0.94 0.96; do
     name=$(printf "qkdpp-n%d-r%s.qc" "$log_n" "${rate/./}")
     # The highest rates get 256 base columns, so they keep enough base rows (15 and 10).
     base=128

@@ -29,6 +29,7 @@ std::vector<HeavyClass> default_profile(double rate) {
       {0.70, {{12, 0.22}}},
       {0.74, {{15, 0.22}}},
       {0.78, {{15, 0.22}, {4, 0.05}}},
+      {0.80, {{15, 0.22}, {5, 0.05}}},  // between its neighbours' profiles (not searched)
       {0.82, {{15, 0.22}, {6, 0.05}}},
       {0.85, {{12, 0.28}}},
       {0.88, {{12, 0.28}}},

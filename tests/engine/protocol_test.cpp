@@ -242,9 +242,11 @@ TEST(Protocol, RandomShorteningRevealsTheBlocksOwnKeyBits) {
                   Shortening::kRandom);
 }
 
-// The default first-round reserve (8 rounds of punctured bits) absorbs the same undershoot
-// (2.5 % for 3.1 %) with punctured bits alone, within the default 32 rounds, in reveal steps of
-// 1 % of the expected leak.
+// The default first-round reserve (8 rounds of punctured bits) absorbs an undershoot (2.5 % for
+// 2.8 %) with punctured bits alone, within the default 32 rounds, in reveal steps of 1 % of the
+// expected leak. (A larger one, 2.5 % for 3.1 %, needs more than the reserve: since the family has
+// a rate-0.80 code, the first round's layout at 2.5 % keeps fewer punctured bits than that needs,
+// and key bits follow, as in the tests above.)
 TEST(Protocol, DefaultReserveRescuesAnUndershootWithPuncturedBits) {
   Pair p(config());
   const std::size_t n = family16()->key_bits();
@@ -254,11 +256,12 @@ TEST(Protocol, DefaultReserveRescuesAnUndershootWithPuncturedBits) {
                 binary_entropy(0.025)));
   EXPECT_EQ(step, 111u);
   for (std::uint64_t i = 0; i < 4; ++i) {
-    const auto [a, b] = p.run(i, test::simulated_keys(n, 0.031, 700 + i), 0.025);
+    const auto [a, b] = p.run(i, test::simulated_keys(n, 0.028, 700 + i), 0.025);
     ASSERT_EQ(a.status, BlockStatus::kAccepted) << "block " << i;
     EXPECT_EQ(a.final_key, b.final_key) << "block " << i;
     EXPECT_GE(a.rounds, 2u) << "block " << i << ": the first round should fall short";
     EXPECT_LE(a.revealed, a.punctured) << "block " << i << ": no key bit revealed";
+    EXPECT_GT(a.revealed, 0u) << "block " << i;
     // At least reserve_rounds steps in reserve.
     EXPECT_GE(a.punctured, config().reserve_rounds * step) << "block " << i;
     // Every blind round revealed one whole step (punctured bits never ran out).
