@@ -392,6 +392,13 @@ TEST(Cli, DistillWithTheBoxPlusRuleLeaksLess) {
         rule)["summary"];
   };
   const auto min_sum = summary("min-sum"), boxplus = summary("boxplus");
+  // The report names the SIMD level the decoders ran at, which QKDPP_SIMD lowers.
+  const std::string level = boxplus["simd"].get<std::string>();
+  EXPECT_TRUE(level == "scalar" || level == "sse4.1" || level == "avx2" || level == "avx512")
+      << level;
+  ASSERT_EQ(setenv("QKDPP_SIMD", "scalar", 1), 0);
+  EXPECT_EQ(summary("boxplus")["simd"], "scalar");
+  ASSERT_EQ(unsetenv("QKDPP_SIMD"), 0);
   EXPECT_EQ(min_sum["rule"], "min-sum");
   EXPECT_EQ(boxplus["rule"], "boxplus");
   EXPECT_EQ(min_sum["accepted"], 6);
@@ -527,6 +534,8 @@ TEST(Cli, RunOptimismSpendsLeakOnEveryBlock) {
             0);
   EXPECT_EQ(nlohmann::json::parse(read_all(small))["reconciliation"]["reserve"], 2);
   EXPECT_EQ(cautious["reconciliation"]["steady_reserve"], 2);
+  EXPECT_EQ(cautious["simd"], base["simd"]);
+  EXPECT_TRUE(cautious["simd"].is_string());
   EXPECT_EQ(base["accepted"], 12);
   EXPECT_EQ(cautious["accepted"], 12);
   EXPECT_GT(cautious["efficiency"].get<double>(), base["efficiency"].get<double>() + 0.04);

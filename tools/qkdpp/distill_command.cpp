@@ -14,6 +14,7 @@
 #include "engine/core/error.hpp"
 #include "engine/protocol/session.hpp"
 #include "engine/simulation/correlated_keys.hpp"
+#include "kernels/dispatch/simd_level.hpp"
 #include "tools/qkdpp/commands.hpp"
 
 namespace qkdpp::tools {
@@ -125,6 +126,7 @@ void run_distill(const DistillOptions& opt) {
   nlohmann::json summary = {
       {"blocks", opt.blocks},
       {"rule", engine::to_string(opt.decoder.check_rule())},
+      {"simd", kernels::to_string(kernels::active_simd_level())},
       {"accepted", accepted},
       {"statuses", statuses},
       {"block_failure_rate", 1.0 - static_cast<double>(accepted) / static_cast<double>(opt.blocks)},

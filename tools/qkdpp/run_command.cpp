@@ -17,6 +17,7 @@
 #include "engine/io/raw_key_stream.hpp"
 #include "engine/net/link.hpp"
 #include "engine/pipeline/distill_pipeline.hpp"
+#include "kernels/dispatch/simd_level.hpp"
 #include "tools/qkdpp/commands.hpp"
 
 namespace qkdpp::tools {
@@ -341,6 +342,8 @@ void run_run(const RunOptions& opt) {
       // The settings the output depends on besides the security model (docs/pipeline.md).
       {"reconciliation", reconciliation_fields(opt.decoder, pc)},
       {"threads", s.threads},
+      // The level the decoder and other dispatched kernels run at (QKDPP_SIMD lowers it).
+      {"simd", kernels::to_string(kernels::active_simd_level())},
       {"blocks", s.blocks},
       {"resumed_blocks", s.resumed_blocks},
       {"accepted", s.accepted},
