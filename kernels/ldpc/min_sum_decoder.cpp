@@ -317,9 +317,9 @@ DecodeResult MinSumDecoder::run(const BitVector* syndrome, BitVector& word, Iter
   view.boxplus_correction = static_cast<detail::Posterior>(boxplus_correction_);
   view.narrow_chain = boxplus_shift_ == 1 && message_limit_ <= 127 && boxplus_correction_ <= 63;
 
-  const detail::MinSumKernels* kernels = select_by_level(
-      level_, &detail::kMinSumReference, &detail::sse41::kMinSum, &detail::avx2::kMinSum,
-      &detail::avx512::kMinSum);
+  const detail::MinSumKernels* kernels =
+      select_by_level(level_, &detail::kMinSumReference, &detail::sse41::kMinSum,
+                      &detail::avx2::kMinSum, &detail::avx512::kMinSum);
   const detail::MinSumFns<M>& fns = [&]() -> const detail::MinSumFns<M>& {
     if constexpr (sizeof(M) == 1) {
       return kernels->m8;

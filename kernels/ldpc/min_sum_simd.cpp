@@ -16,12 +16,17 @@ namespace qkdpp::kernels::detail::QKDPP_SIMD_LEVEL {
 
 namespace {
 
+// QKDPP_MM(op): the level's intrinsic of that name (_mm512_op, _mm256_op or _mm_op), for the
+// operations whose spelling differs only in the prefix.
 #if defined(QKDPP_SIMD_LEVEL_avx512)
 using Arch = xsimd::avx512bw;
+#define QKDPP_MM(op) _mm512_##op
 #elif defined(QKDPP_SIMD_LEVEL_avx2)
 using Arch = xsimd::avx2;
+#define QKDPP_MM(op) _mm256_##op
 #else
 using Arch = xsimd::sse4_1;
+#define QKDPP_MM(op) _mm_##op
 #endif
 
 using B = xsimd::batch<Posterior, Arch>;
@@ -71,7 +76,9 @@ inline void store_messages(M* p, const B& x) noexcept {
     x.store_aligned(p);
   } else {
 #if defined(QKDPP_SIMD_LEVEL_avx512)
-    _mm256_store_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtsepi16_epi8(x));
+    // The zero-masking form: the plain one passes GCC 12 an undefined vector it warns about.
+    _mm256_store_si256(reinterpret_cast<__m256i*>(p),
+                       _mm512_maskz_cvtsepi16_epi8(~__mmask32{0}, x));
 #elif defined(QKDPP_SIMD_LEVEL_avx2)
     const __m256i v = x;
     _mm_store_si128(reinterpret_cast<__m128i*>(p),
@@ -106,13 +113,7 @@ inline B shrink(const B& m, const MinSumView<M>& v) noexcept {
       attenuated = xsimd::max(m - parameter, B(0));
       break;
     case MinSumVariant::kScaledOffset:
-#if defined(QKDPP_SIMD_LEVEL_avx512)
-      attenuated = xsimd::max(B(_mm512_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
-#elif defined(QKDPP_SIMD_LEVEL_avx2)
-      attenuated = xsimd::max(B(_mm256_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
-#else
-      attenuated = xsimd::max(B(_mm_mulhrs_epi16(m, B(v.factor))) - parameter, B(0));
-#endif
+      attenuated = xsimd::max(B(QKDPP_MM(mulhrs_epi16)(m, B(v.factor))) - parameter, B(0));
       break;
     case MinSumVariant::kBoxPlus:  // update_chunk_boxplus
       attenuated = m;
@@ -251,15 +252,7 @@ inline std::size_t update_chunk(const Chunk<U, Exact, M>& ch, std::size_t degree
 }
 
 // x - y floored at 0, for 0 <= x, y < 2^15 (unsigned saturating subtraction).
-inline B subtract_floored(const B& x, const B& y) noexcept {
-#if defined(QKDPP_SIMD_LEVEL_avx512)
-  return _mm512_subs_epu16(x, y);
-#elif defined(QKDPP_SIMD_LEVEL_avx2)
-  return _mm256_subs_epu16(x, y);
-#else
-  return _mm_subs_epu16(x, y);
-#endif
-}
+inline B subtract_floored(const B& x, const B& y) noexcept { return QKDPP_MM(subs_epu16)(x, y); }
 
 // The box-plus rule's pairwise step on magnitude vectors, the same integers as
 // detail::boxplus_magnitude: c(a + b) <= c(|a - b|), so min + c(a + b) - c(|a - b|) floored at 0
@@ -319,63 +312,41 @@ struct WideChain {
 namespace bytes {
 #if defined(QKDPP_SIMD_LEVEL_avx512)
 using V = __m512i;
-inline V pack(const B& a, const B& b) noexcept { return _mm512_packus_epi16(a, b); }
-inline V pack_signed(const B& a, const B& b) noexcept { return _mm512_packs_epi16(a, b); }
-inline V abs_signed(V x) noexcept { return _mm512_abs_epi8(x); }
-inline V halve_rounded(V x) noexcept { return _mm512_avg_epu8(x, _mm512_setzero_si512()); }
-inline B low_half(V x) noexcept { return _mm512_unpacklo_epi8(x, _mm512_setzero_si512()); }
-inline B high_half(V x) noexcept { return _mm512_unpackhi_epi8(x, _mm512_setzero_si512()); }
-inline V min(V a, V b) noexcept { return _mm512_min_epu8(a, b); }
-inline V max(V a, V b) noexcept { return _mm512_max_epu8(a, b); }
-inline V add_saturated(V a, V b) noexcept { return _mm512_adds_epu8(a, b); }
-inline V subtract_floored(V a, V b) noexcept { return _mm512_subs_epu8(a, b); }
-inline V subtract(V a, V b) noexcept { return _mm512_sub_epi8(a, b); }
-inline V shift_right_2(V x) noexcept {
-  return _mm512_and_si512(_mm512_srli_epi16(x, 2), _mm512_set1_epi8(0x3f));
-}
+inline V zero() noexcept { return _mm512_setzero_si512(); }
+inline V bit_and(V a, V b) noexcept { return _mm512_and_si512(a, b); }
 inline V load(const Posterior* at) noexcept { return _mm512_load_si512(at); }
 inline void store(Posterior* at, V x) noexcept { _mm512_store_si512(at, x); }
 #elif defined(QKDPP_SIMD_LEVEL_avx2)
 using V = __m256i;
-inline V pack(const B& a, const B& b) noexcept { return _mm256_packus_epi16(a, b); }
-inline V pack_signed(const B& a, const B& b) noexcept { return _mm256_packs_epi16(a, b); }
-inline V abs_signed(V x) noexcept { return _mm256_abs_epi8(x); }
-inline V halve_rounded(V x) noexcept { return _mm256_avg_epu8(x, _mm256_setzero_si256()); }
-inline B low_half(V x) noexcept { return _mm256_unpacklo_epi8(x, _mm256_setzero_si256()); }
-inline B high_half(V x) noexcept { return _mm256_unpackhi_epi8(x, _mm256_setzero_si256()); }
-inline V min(V a, V b) noexcept { return _mm256_min_epu8(a, b); }
-inline V max(V a, V b) noexcept { return _mm256_max_epu8(a, b); }
-inline V add_saturated(V a, V b) noexcept { return _mm256_adds_epu8(a, b); }
-inline V subtract_floored(V a, V b) noexcept { return _mm256_subs_epu8(a, b); }
-inline V subtract(V a, V b) noexcept { return _mm256_sub_epi8(a, b); }
-inline V shift_right_2(V x) noexcept {
-  return _mm256_and_si256(_mm256_srli_epi16(x, 2), _mm256_set1_epi8(0x3f));
-}
+inline V zero() noexcept { return _mm256_setzero_si256(); }
+inline V bit_and(V a, V b) noexcept { return _mm256_and_si256(a, b); }
 inline V load(const Posterior* at) noexcept {
   return _mm256_load_si256(reinterpret_cast<const V*>(at));
 }
 inline void store(Posterior* at, V x) noexcept { _mm256_store_si256(reinterpret_cast<V*>(at), x); }
 #else
 using V = __m128i;
-inline V pack(const B& a, const B& b) noexcept { return _mm_packus_epi16(a, b); }
-inline V pack_signed(const B& a, const B& b) noexcept { return _mm_packs_epi16(a, b); }
-inline V abs_signed(V x) noexcept { return _mm_abs_epi8(x); }
-inline V halve_rounded(V x) noexcept { return _mm_avg_epu8(x, _mm_setzero_si128()); }
-inline B low_half(V x) noexcept { return _mm_unpacklo_epi8(x, _mm_setzero_si128()); }
-inline B high_half(V x) noexcept { return _mm_unpackhi_epi8(x, _mm_setzero_si128()); }
-inline V min(V a, V b) noexcept { return _mm_min_epu8(a, b); }
-inline V max(V a, V b) noexcept { return _mm_max_epu8(a, b); }
-inline V add_saturated(V a, V b) noexcept { return _mm_adds_epu8(a, b); }
-inline V subtract_floored(V a, V b) noexcept { return _mm_subs_epu8(a, b); }
-inline V subtract(V a, V b) noexcept { return _mm_sub_epi8(a, b); }
-inline V shift_right_2(V x) noexcept {
-  return _mm_and_si128(_mm_srli_epi16(x, 2), _mm_set1_epi8(0x3f));
-}
+inline V zero() noexcept { return _mm_setzero_si128(); }
+inline V bit_and(V a, V b) noexcept { return _mm_and_si128(a, b); }
 inline V load(const Posterior* at) noexcept {
   return _mm_load_si128(reinterpret_cast<const V*>(at));
 }
 inline void store(Posterior* at, V x) noexcept { _mm_store_si128(reinterpret_cast<V*>(at), x); }
 #endif
+inline V pack(const B& a, const B& b) noexcept { return QKDPP_MM(packus_epi16)(a, b); }
+inline V pack_signed(const B& a, const B& b) noexcept { return QKDPP_MM(packs_epi16)(a, b); }
+inline V abs_signed(V x) noexcept { return QKDPP_MM(abs_epi8)(x); }
+inline V halve_rounded(V x) noexcept { return QKDPP_MM(avg_epu8)(x, zero()); }
+inline B low_half(V x) noexcept { return QKDPP_MM(unpacklo_epi8)(x, zero()); }
+inline B high_half(V x) noexcept { return QKDPP_MM(unpackhi_epi8)(x, zero()); }
+inline V min(V a, V b) noexcept { return QKDPP_MM(min_epu8)(a, b); }
+inline V max(V a, V b) noexcept { return QKDPP_MM(max_epu8)(a, b); }
+inline V add_saturated(V a, V b) noexcept { return QKDPP_MM(adds_epu8)(a, b); }
+inline V subtract_floored(V a, V b) noexcept { return QKDPP_MM(subs_epu8)(a, b); }
+inline V subtract(V a, V b) noexcept { return QKDPP_MM(sub_epi8)(a, b); }
+inline V shift_right_2(V x) noexcept {
+  return bit_and(QKDPP_MM(srli_epi16)(x, 2), QKDPP_MM(set1_epi8)(0x3f));
+}
 }  // namespace bytes
 
 // The same chain for two vectors whose magnitudes fit in 8 bits (MinSumView::narrow_chain): both
@@ -563,6 +534,8 @@ bool satisfied(const MinSumView<M>& v) noexcept {
   }
   return true;
 }
+
+#undef QKDPP_MM
 
 }  // namespace
 

@@ -7,7 +7,8 @@ namespace qkdpp::kernels {
 namespace {
 
 TEST(SimdLevel, NamesRoundTrip) {
-  for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kSse41, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+  for (SimdLevel l :
+       {SimdLevel::kScalar, SimdLevel::kSse41, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
     EXPECT_EQ(parse_simd_level(to_string(l)), l);
   }
   EXPECT_FALSE(parse_simd_level("avx10").has_value());
