@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -173,6 +174,42 @@ TEST(CodeFamily, FirstRoundTakesTheBetterShortening) {
                        kModulatedFraction, kAdapted, kAdapted);
   for (const double q : {0.026, 0.03, 0.0335}) {
     EXPECT_EQ(tie.first_round(q).shortening, Shortening::kRing) << q;
+  }
+}
+
+// Every bundled code has its measured thresholds in all six tables (mother and rate-adapted, ring
+// and random shortening, both check rules), and no table names a code that is not bundled: a
+// code missing from one would silently fall back to a rule-of-thumb threshold or drop out of the
+// first round's calibrated choice (CodeFamily::load), which no other test would notice.
+TEST(CodeFamily, EveryBundledCodeHasAllItsMeasuredThresholds) {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(kCodes)) {
+    const std::string name = entry.path().stem().string();
+    if (entry.path().extension() == ".qc" && name.rfind("qkdpp-n", 0) == 0) names.insert(name);
+  }
+  ASSERT_EQ(names.size(), 32u);  // 16 rates in two lengths (docs/codes.md)
+  for (const CheckRule rule : {CheckRule::kMinSum, CheckRule::kBoxPlus}) {
+    const std::string mother = thresholds_file(rule);
+    const auto thresholds = load_thresholds(kCodes, mother);
+    for (const std::string& name : names) {
+      EXPECT_TRUE(thresholds.count(name)) << name << " missing from " << mother;
+    }
+    for (const auto& [name, q] : thresholds)
+      EXPECT_TRUE(names.count(name)) << name << " in " << mother;
+    for (const Shortening s : {Shortening::kRing, Shortening::kRandom}) {
+      const std::string file = adapted_thresholds_file(mother, s);
+      const auto adapted = load_adapted_thresholds(kCodes, file);
+      for (const std::string& name : names) {
+        const auto it = adapted.find(name);
+        ASSERT_NE(it, adapted.end()) << name << " missing from " << file;
+        // From fully shortened (fraction 0) on, with the QBER falling as more is punctured.
+        ASSERT_GE(it->second.size(), 4u) << name << " in " << file;
+        EXPECT_EQ(it->second.front().punctured_fraction, 0.0) << name << " in " << file;
+        EXPECT_GT(it->second.front().qber, it->second.back().qber) << name << " in " << file;
+      }
+      for (const auto& [name, rows] : adapted)
+        EXPECT_TRUE(names.count(name)) << name << " in " << file;
+    }
   }
 }
 
