@@ -12,10 +12,12 @@ SimdLevel cpu_simd_level() noexcept {
   const bool pclmul_popcnt = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("popcnt");
   if (pclmul_popcnt && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
       __builtin_cpu_supports("fma")) {
-    // __builtin_cpu_supports also checks that the OS saves the AVX-512 state (XCR0).
+    // __builtin_cpu_supports also checks that the OS saves the AVX-512 state (XCR0). GFNI
+    // leaves out the first AVX-512 server cores (Skylake-SP, Cascade Lake), which lower their
+    // clock under 512-bit code: they run the avx2 instances.
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl")) {
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("gfni")) {
       return SimdLevel::kAvx512;
     }
     return SimdLevel::kAvx2;

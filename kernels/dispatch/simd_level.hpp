@@ -8,9 +8,9 @@
 namespace qkdpp::kernels {
 
 // Ordered: a higher level implies every lower one. sse41 and avx2 also require POPCNT and
-// PCLMULQDQ; avx2 also BMI2 and FMA; avx512 also AVX-512 F, CD, DQ, BW and VL (x86-64-v4) (see
-// cmake/QkdppSimd.cmake for the exact flags). Only some kernels have an avx512 instance (the LDPC
-// decoder's layer loops); the others run their avx2 one at that level.
+// PCLMULQDQ; avx2 also BMI2 and FMA; avx512 also AVX-512 F, CD, DQ, BW and VL (x86-64-v4) and GFNI
+// (see cmake/QkdppSimd.cmake for the exact flags). Only some kernels have an avx512 instance (the
+// LDPC decoder's layer loops); the others run their avx2 one at that level.
 enum class SimdLevel { kScalar = 0, kSse41 = 1, kAvx2 = 2, kAvx512 = 3 };
 
 // Best level this CPU supports.
