@@ -69,8 +69,7 @@ QberEstimator::QberEstimator(const ProtocolConfig& config)
 
 void QberEstimator::measured(double qber) noexcept {
   qber = std::max(qber, kMinimum);
-  estimate_ = last_ ? std::max(qber, *last_) : qber;
-  last_ = qber;
+  estimate_ = recent_.empty() ? qber : std::max(qber, recent_.back());
   recent_.push_back(qber);
   if (recent_.size() > kSteadyBlocks) recent_.pop_front();
 }
@@ -110,7 +109,6 @@ void QberEstimator::decoding_failed() noexcept {
   } else {
     estimate_ = std::min(cap_, *estimate_ * 1.25 + 0.002);
   }
-  last_.reset();
   recent_.clear();
 }
 

@@ -183,8 +183,8 @@ class QberEstimator {
   double cap_;
   bool sampling_;  // no initial value: unknown estimates are measured from a sample
   std::size_t block_bits_;
-  std::optional<double> last_;
-  std::deque<double> recent_;  // the last kSteadyBlocks measurements, since the last failure
+  // The last kSteadyBlocks measurements since the last decoding failure (back: the last one).
+  std::deque<double> recent_;
 };
 
 class AliceSession {
