@@ -325,7 +325,7 @@ void register_fer_command(CLI::App& app) {
                   "Min-sum fixed-point units per unit of LLR (default 64 for 16 bits, 8 for 8)");
   cmd->add_option("--max-iter", opt->fer.max_iterations, "Maximum decoder iterations")
       ->capture_default_str();
-  cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--threads", opt->threads, "Worker threads (default, or 0: all cores)");
   cmd->add_option("--seed", opt->fer.seed, "Seed of the simulated frames")->capture_default_str();
   cmd->add_option("--rate-adaption", opt->rate_adaption, "LDPC4QKD rate-adaption CSV to apply");
   cmd->add_option("--merges", opt->merges, "Number of row merges to apply from --rate-adaption");

@@ -432,7 +432,7 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("-o,--output", opt->output, "qkdpp-keys output file (written atomically)")
       ->capture_default_str();
   cmd->add_flag("--audit", opt->audit, "Store the privacy-amplification seeds (/audit/pa_seed)");
-  cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--threads", opt->threads, "Worker threads (default, or 0: all cores)");
   cmd->add_option("--code", opt->code, "Code family: qkdpp-n16 or qkdpp-n20")
       ->capture_default_str();
   add_security_options(cmd, opt->security);

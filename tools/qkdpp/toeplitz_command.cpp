@@ -100,7 +100,7 @@ void register_toeplitz_command(CLI::App& app) {
   cmd->add_option("--kernel", opt->kernel,
                   "Kernel: auto, naive, clmul, ntt or fft (all give identical output)")
       ->capture_default_str();
-  cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--threads", opt->threads, "Worker threads (default, or 0: all cores)");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing on success");
   cmd->callback([opt] { run_toeplitz(*opt); });
 }
