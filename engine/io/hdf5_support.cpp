@@ -28,18 +28,7 @@ std::string hdf5_error_text() {
         auto* out = static_cast<std::string*>(data);
         if (err->desc != nullptr && err->desc[0] != '\0') {
           if (!out->empty()) *out += "; ";
-          // One line: some descriptions embed a ctime() stamp with its newline.
-          bool space = false;
-          for (const char* c = err->desc; *c != '\0'; ++c) {
-            const bool blank = *c == '\n' || *c == '\r' || *c == '\t' || *c == ' ';
-            if (blank) {
-              space = true;
-              continue;
-            }
-            if (space && !out->empty() && out->back() != ' ' && *c != ',') *out += ' ';
-            space = false;
-            *out += *c;
-          }
+          *out += err->desc;
         }
         return 0;
       },

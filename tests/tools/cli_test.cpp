@@ -54,16 +54,16 @@ nlohmann::json run_json(const std::string& args) {
   return nlohmann::json::parse(r.output);
 }
 
-void expect_failure(const std::string& args, const std::string& fragment) {
-  const Result r = run(args);
+Result expect_failure(const std::string& args, const std::string& fragment) {
+  Result r = run(args);
   EXPECT_NE(r.status, 0) << args << "\n" << r.output;
   EXPECT_NE(r.output.find(fragment), std::string::npos) << args << "\n" << r.output;
+  return r;
 }
 
 // The same, and the error is one line (HDF5's messages can embed newlines).
 void expect_one_line_failure(const std::string& args, const std::string& fragment) {
-  expect_failure(args, fragment);
-  const Result r = run(args);
+  const Result r = expect_failure(args, fragment);
   const std::size_t at = r.output.find("qkdpp: error:");
   ASSERT_NE(at, std::string::npos) << r.output;
   const std::string error = r.output.substr(at);

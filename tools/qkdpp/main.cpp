@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <iostream>
+#include <string>
+#include <string_view>
 
 #include "engine/core/error.hpp"
 #include "kernels/dispatch/simd_level.hpp"
@@ -40,6 +42,25 @@ std::uint64_t parse_bit_count(const std::string& text, const std::string& option
 
 }  // namespace qkdpp::tools
 
+namespace {
+
+// An error message on one line: line breaks (HDF5's texts can embed a ctime() stamp with its
+// newline) become single spaces.
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c != '\n' && c != '\r') {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace qkdpp;
   CLI::App app{
@@ -63,10 +84,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const qkdpp::Error& e) {
-    std::cerr << "qkdpp: error: " << e.what() << "\n";
+    std::cerr << "qkdpp: error: " << one_line(e.what()) << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "qkdpp: internal error: " << e.what() << "\n";
+    std::cerr << "qkdpp: internal error: " << one_line(e.what()) << "\n";
     return 2;
   }
   if (show_version) {
