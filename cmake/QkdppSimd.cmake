@@ -3,7 +3,7 @@
 set(QKDPP_SIMD_FLAGS_scalar "")
 set(QKDPP_SIMD_FLAGS_sse41 -msse4.1 -mpopcnt -mpclmul)
 set(QKDPP_SIMD_FLAGS_avx2 -mavx2 -mfma -mbmi -mbmi2 -mpopcnt -mpclmul)
-set(QKDPP_SIMD_FLAGS_avx512 ${QKDPP_SIMD_FLAGS_avx2} -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx512vl -mgfni)
+set(QKDPP_SIMD_FLAGS_avx512 ${QKDPP_SIMD_FLAGS_avx2} -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx512vl -mgfni -mvpclmulqdq)
 
 # qkdpp_add_dispatched_sources(<target> <source>...): compiles every source three times, with
 # QKDPP_SIMD_LEVEL defined to scalar/sse41/avx2, as an object library linked into <target>.

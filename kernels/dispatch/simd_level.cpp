@@ -17,7 +17,8 @@ SimdLevel cpu_simd_level() noexcept {
     // clock under 512-bit code: they run the avx2 instances.
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("gfni")) {
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("gfni") &&
+        __builtin_cpu_supports("vpclmulqdq")) {
       return SimdLevel::kAvx512;
     }
     return SimdLevel::kAvx2;

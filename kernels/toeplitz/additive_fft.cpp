@@ -364,7 +364,8 @@ AfftTables::AfftTables(unsigned max_log) : max_log_(max_log) {
 }
 
 const AfftLoops& afft_loops_for(SimdLevel level) noexcept {
-  return *select_by_level(level, &scalar::kAfftLoops, &sse41::kAfftLoops, &avx2::kAfftLoops);
+  return *select_by_level(level, &scalar::kAfftLoops, &sse41::kAfftLoops, &avx2::kAfftLoops,
+                          &avx512::kAfftLoops);
 }
 
 const AfftLoops& afft_loops() noexcept { return afft_loops_for(active_simd_level()); }

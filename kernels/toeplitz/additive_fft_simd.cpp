@@ -1,6 +1,7 @@
 // Additive-FFT butterfly and pointwise loops over GF(2^64), compiled once per SIMD level: the
 // sse41/avx2 instances multiply two elements per step with PCLMULQDQ and fold both high halves
-// with 128-bit shifts; the scalar instance uses the portable carry-less multiply.
+// with 128-bit shifts; the avx512 instance multiplies eight per step with VPCLMULQDQ (and uses the
+// two-element steps for the tails); the scalar instance uses the portable carry-less multiply.
 #include "kernels/toeplitz/detail/additive_fft.hpp"
 
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
@@ -42,6 +43,37 @@ inline U64 gf_mul(U64 a, U64 b) noexcept {
          gf64_fold(static_cast<U64>(_mm_extract_epi64(p, 1)));
 }
 
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+// The zero-masking forms with every lane selected: GCC 12's plain shifts and unpacks pass an
+// undefined vector that it then warns about.
+constexpr __mmask8 kAll8 = 0xff;
+inline __m512i srli64(__m512i x, unsigned n) noexcept {
+  return _mm512_maskz_srli_epi64(kAll8, x, n);
+}
+inline __m512i slli64(__m512i x, unsigned n) noexcept {
+  return _mm512_maskz_slli_epi64(kAll8, x, n);
+}
+
+// fold2 on eight lanes (0x96: three-way XOR).
+inline __m512i fold8(__m512i hi) noexcept {
+  const __m512i g = _mm512_ternarylogic_epi64(_mm512_xor_si512(hi, srli64(hi, 63)), srli64(hi, 61),
+                                              srli64(hi, 60), 0x96);
+  const __m512i x = _mm512_xor_si512(g, slli64(g, 3));
+  return _mm512_xor_si512(x, slli64(x, 1));
+}
+
+// gf_mul2 on eight lanes: per 128-bit lane, the products of the even and the odd elements.
+inline __m512i gf_mul8(__m512i a, __m512i b) noexcept {
+  const __m512i p0 = _mm512_clmulepi64_epi128(a, b, 0x00);
+  const __m512i p1 = _mm512_clmulepi64_epi128(a, b, 0x11);
+  return _mm512_xor_si512(_mm512_maskz_unpacklo_epi64(kAll8, p0, p1),
+                          fold8(_mm512_maskz_unpackhi_epi64(kAll8, p0, p1)));
+}
+
+inline __m512i load8(const U64* p) noexcept { return _mm512_loadu_si512(p); }
+inline void store8(U64* p, __m512i v) noexcept { _mm512_storeu_si512(p, v); }
+#endif
+
 inline __m128i load2(const U64* p) noexcept {
   return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
 }
@@ -71,12 +103,75 @@ inline void butterfly2(__m128i& a, __m128i& b, __m128i c) noexcept {
 }
 #endif
 
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+template <bool kInverse>
+inline void butterfly8(__m512i& a, __m512i& b, __m512i c) noexcept {
+  if constexpr (kInverse) {
+    b = _mm512_xor_si512(b, a);
+    a = _mm512_xor_si512(a, gf_mul8(b, c));
+  } else {
+    a = _mm512_xor_si512(a, gf_mul8(b, c));
+    b = _mm512_xor_si512(b, a);
+  }
+}
+
+// Levels with groups of 2h = 2, 4 or 8 words, sixteen words (16 / 2h groups) at a time: the
+// groups' first halves gathered into one vector and their second halves into another (word
+// order kept), the constants spread to the lanes of their groups, and the results scattered back.
+template <bool kInverse>
+inline std::size_t narrow_groups(U64* f, std::size_t len, std::size_t h,
+                                 const U64* consts) noexcept {
+  alignas(64) long long first[8], group[8], back0[8], back1[8];
+  for (std::size_t k = 0; k < 8; ++k) {
+    const std::size_t w = (k / h) * 2 * h + k % h;  // the k-th first-half word of the 16
+    first[k] = static_cast<long long>(w);
+    group[k] = static_cast<long long>(w / (2 * h));
+  }
+  // Word j of the 16 comes from the first halves (index < 8) or the second (8 + index).
+  for (std::size_t j = 0; j < 16; ++j) {
+    const std::size_t k = (j / (2 * h)) * h + j % h;
+    const long long from = static_cast<long long>(j % (2 * h) < h ? k : 8 + k);
+    (j < 8 ? back0 : back1)[j % 8] = from;
+  }
+  const __m512i first_idx = _mm512_load_si512(first);
+  const __m512i second_idx =
+      _mm512_add_epi64(first_idx, _mm512_set1_epi64(static_cast<long long>(h)));
+  const __m512i group_idx = _mm512_load_si512(group), idx0 = _mm512_load_si512(back0),
+                idx1 = _mm512_load_si512(back1);
+  const std::size_t groups_per_step = 8 / h;
+  const auto const_mask = static_cast<__mmask8>((1u << groups_per_step) - 1);
+  std::size_t at = 0;
+  for (; at + 16 <= len; at += 16) {
+    const __m512i x0 = load8(f + at), x1 = load8(f + at + 8);
+    __m512i a = _mm512_permutex2var_epi64(x0, first_idx, x1);
+    __m512i b = _mm512_permutex2var_epi64(x0, second_idx, x1);
+    const __m512i c = _mm512_maskz_permutexvar_epi64(
+        kAll8, group_idx, _mm512_maskz_loadu_epi64(const_mask, consts + at / (2 * h)));
+    butterfly8<kInverse>(a, b, c);
+    store8(f + at, _mm512_permutex2var_epi64(a, idx0, b));
+    store8(f + at + 8, _mm512_permutex2var_epi64(a, idx1, b));
+  }
+  return at;
+}
+#endif
+
 // One group's butterflies (one constant).
 template <bool kInverse>
 inline void butterflies(U64* a, U64* b, U64 c, std::size_t count) noexcept {
   if (c == 0) return add_halves(a, b, count);
   std::size_t j = 0;
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+  const __m512i c8 = _mm512_set1_epi64(static_cast<long long>(c));
+  const auto step8 = [&](std::size_t at) {
+    __m512i x = load8(a + at), y = load8(b + at);
+    butterfly8<kInverse>(x, y, c8);
+    store8(a + at, x);
+    store8(b + at, y);
+  };
+  for (; j + 16 <= count; j += 16) step8(j), step8(j + 8);
+  if (j + 8 <= count) step8(j), j += 8;
+#endif
   const __m128i cc = _mm_set1_epi64x(static_cast<long long>(c));
   const auto step = [&](std::size_t at) {
     __m128i x = load2(a + at), y = load2(b + at);
@@ -117,16 +212,26 @@ void pairs_level(U64* f, std::size_t len, const U64* consts) noexcept {
   }
 }
 
+template <bool kInverse>
+void level(U64* f, std::size_t len, std::size_t h, const U64* consts) noexcept {
+  std::size_t done = 0;  // words already transformed (whole groups)
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+  if (h <= 4) done = narrow_groups<kInverse>(f, len, h, consts);
+#endif
+  if (h == 1) {
+    pairs_level<kInverse>(f + done, len - done, consts + done / 2);
+    return;
+  }
+  for (std::size_t g = done / (2 * h); g * 2 * h < len; ++g)
+    butterflies<kInverse>(f + 2 * h * g, f + 2 * h * g + h, consts[g], h);
+}
+
 void forward_level(U64* f, std::size_t len, std::size_t h, const U64* consts) noexcept {
-  if (h == 1) return pairs_level<false>(f, len, consts);
-  for (std::size_t g = 0; g * 2 * h < len; ++g)
-    butterflies<false>(f + 2 * h * g, f + 2 * h * g + h, consts[g], h);
+  level<false>(f, len, h, consts);
 }
 
 void inverse_level(U64* f, std::size_t len, std::size_t h, const U64* consts) noexcept {
-  if (h == 1) return pairs_level<true>(f, len, consts);
-  for (std::size_t g = 0; g * 2 * h < len; ++g)
-    butterflies<true>(f + 2 * h * g, f + 2 * h * g + h, consts[g], h);
+  level<true>(f, len, h, consts);
 }
 
 void forward_butterflies(U64* a, U64* b, U64 c, std::size_t count) noexcept {
@@ -138,6 +243,9 @@ void inverse_butterflies(U64* a, U64* b, U64 c, std::size_t count) noexcept {
 
 void mul(U64* out, const U64* a, const U64* b, std::size_t count) noexcept {
   std::size_t j = 0;
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+  for (; j + 8 <= count; j += 8) store8(out + j, gf_mul8(load8(a + j), load8(b + j)));
+#endif
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
   for (; j + 2 <= count; j += 2) store2(out + j, gf_mul2(load2(a + j), load2(b + j)));
 #endif
@@ -146,6 +254,10 @@ void mul(U64* out, const U64* a, const U64* b, std::size_t count) noexcept {
 
 void mul_acc(U64* acc, const U64* a, const U64* b, std::size_t count) noexcept {
   std::size_t j = 0;
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+  for (; j + 8 <= count; j += 8)
+    store8(acc + j, _mm512_xor_si512(load8(acc + j), gf_mul8(load8(a + j), load8(b + j))));
+#endif
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
   for (; j + 2 <= count; j += 2)
     store2(acc + j, _mm_xor_si128(load2(acc + j), gf_mul2(load2(a + j), load2(b + j))));

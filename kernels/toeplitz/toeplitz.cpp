@@ -292,6 +292,59 @@ void collect_chunks(std::span<const std::uint64_t> h, std::size_t first, std::si
   copy_bits(out, out_offset, r, first - 64 * w0, count);
 }
 
+// The fft kernel's transform arrays, kept per thread and reused: fresh pages cost a fault and a
+// clear per call (a third of a single-product 2^20-bit hash; more than half of a blocked one on
+// this VM). A call borrows its thread's arrays when they total at most kKeptWords 64-bit words and
+// no other call on this thread holds them: a thread waiting inside parallel_invoke or
+// parallel_for may run another hash's task (TBB work stealing), and that hash must not write into
+// the waiting one's arrays. Otherwise, and for larger plans, the call has arrays of its own. The
+// kept arrays never hold more than one borrowing call's sizes (an array larger than asked for is
+// replaced), so each thread keeps at most kKeptWords words (8 MiB). Contents are not cleared:
+// callers write every entry before reading it.
+class TransformArrays {
+ public:
+  static constexpr std::size_t kKeptWords = std::size_t{1} << 20;
+
+  // `words` arrays of len 64-bit words and `chunks` arrays of len 32-bit words.
+  TransformArrays(std::size_t words, std::size_t chunks, std::size_t len) {
+    thread_local Set kept;
+    thread_local bool kept_in_use = false;
+    const bool keep = !kept_in_use && words * len + (chunks * len + 1) / 2 <= kKeptWords;
+    set_ = keep ? &kept : &own_;
+    if (keep) {
+      kept_in_use = true;
+      in_use_ = &kept_in_use;
+    }
+    fit(set_->words, words, len);
+    fit(set_->chunks, chunks, len);
+  }
+  ~TransformArrays() {
+    if (in_use_ != nullptr) *in_use_ = false;
+  }
+  TransformArrays(const TransformArrays&) = delete;
+  TransformArrays& operator=(const TransformArrays&) = delete;
+
+  WordBuffer& words(std::size_t i) noexcept { return set_->words[i]; }
+  U32Buffer& chunks(std::size_t i) noexcept { return set_->chunks[i]; }
+
+ private:
+  struct Set {
+    std::vector<WordBuffer> words;
+    std::vector<U32Buffer> chunks;
+  };
+  template <class Buffer>
+  static void fit(std::vector<Buffer>& arrays, std::size_t count, std::size_t len) {
+    arrays.resize(count);
+    for (Buffer& a : arrays) {
+      if (a.capacity() > len) a = Buffer();  // free the larger storage of an earlier call
+      a.resize(len);
+    }
+  }
+  Set own_;
+  Set* set_ = nullptr;
+  bool* in_use_ = nullptr;
+};
+
 }  // namespace
 
 namespace detail {
@@ -305,30 +358,9 @@ void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size
   const std::size_t len = std::size_t{1} << plan.log_len;
   const AfftLoops& loops = afft_loops();
   if (plan.kw == 0) {
-    // Up to 2 x 3 MiB are kept per thread and reused: fresh pages would cost a fault and a clear
-    // per call (every entry is written before it is read). Larger transforms allocate per call,
-    // and so does a call that starts on this thread while an earlier one still holds the kept
-    // buffers: a thread waiting inside parallel_invoke may run another hash's task (TBB work
-    // stealing), and that hash must not write into the waiting one's arrays.
-    constexpr std::size_t kKeepWords = std::size_t{1} << 18;
-    thread_local WordBuffer kept_a, kept_b;
-    thread_local U32Buffer kept_ca, kept_cb;
-    thread_local bool kept_in_use = false;
-    WordBuffer fresh_a, fresh_b;
-    U32Buffer fresh_ca, fresh_cb;
-    const bool keep = len <= kKeepWords && !kept_in_use;
-    struct Release {
-      bool* flag;
-      ~Release() {
-        if (flag != nullptr) *flag = false;
-      }
-    } release{keep ? &kept_in_use : nullptr};
-    if (keep) kept_in_use = true;
-    WordBuffer& a = keep ? kept_a : fresh_a;
-    WordBuffer& b = keep ? kept_b : fresh_b;
-    U32Buffer& ca = keep ? kept_ca : fresh_ca;
-    U32Buffer& cb = keep ? kept_cb : fresh_cb;
-    a.resize(len), b.resize(len), ca.resize(len), cb.resize(len);
+    TransformArrays arrays(2, 2, len);
+    WordBuffer &a = arrays.words(0), &b = arrays.words(1);
+    U32Buffer &ca = arrays.chunks(0), &cb = arrays.chunks(1);
     tbb::parallel_invoke([&] { transform_chunks(seed, 0, n + m - 1, ca, a, plan.log_len, tables); },
                          [&] { transform_chunks(x, 0, n, cb, b, plan.log_len, tables); });
     loops.mul(a.data(), a.data(), b.data(), len);
@@ -342,14 +374,17 @@ void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size
   if (!fft_alias_free(plan.log_len, 2 * k - 1, k, k - 1, k)) {
     throw std::logic_error("toeplitz_fft: block size aliases the wanted coefficients");
   }
-  std::vector<WordBuffer> xs(in_blocks), acc(out_blocks);
-  U32Buffer coeffs(len);
+  // Arrays 0 .. in_blocks - 1: the input blocks' transforms; then the output blocks'
+  // accumulators; then the current window's transform.
+  TransformArrays arrays(in_blocks + out_blocks + 1, 1, len);
+  const auto xs = [&](std::size_t j) -> WordBuffer& { return arrays.words(j); };
+  const auto acc = [&](std::size_t i) -> WordBuffer& { return arrays.words(in_blocks + i); };
+  WordBuffer& window = arrays.words(in_blocks + out_blocks);
+  U32Buffer& coeffs = arrays.chunks(0);
   for (std::size_t j = 0; j < in_blocks; ++j) {
-    xs[j].resize(len);
-    transform_chunks(blocks.x, j * k, k, coeffs, xs[j], plan.log_len, tables);
+    transform_chunks(blocks.x, j * k, k, coeffs, xs(j), plan.log_len, tables);
   }
-  for (auto& a : acc) a.assign(len, 0);
-  WordBuffer window(len);
+  for (std::size_t i = 0; i < out_blocks; ++i) std::fill(acc(i).begin(), acc(i).end(), Word{0});
   blocks.for_each_window(
       [&](std::size_t d) {
         transform_chunks(blocks.seed, d * k, 2 * k - 1, coeffs, window, plan.log_len, tables);
@@ -357,14 +392,14 @@ void toeplitz_fft(std::span<const Word> seed, std::span<const Word> x, std::size
       [&](std::size_t i, std::size_t j) {
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, len, 1u << 14),
                           [&](const tbb::blocked_range<std::size_t>& r) {
-                            loops.mul_acc(acc[i].data() + r.begin(), window.data() + r.begin(),
-                                          xs[j].data() + r.begin(), r.size());
+                            loops.mul_acc(acc(i).data() + r.begin(), window.data() + r.begin(),
+                                          xs(j).data() + r.begin(), r.size());
                           });
       });
   std::fill(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(words_for_bits(m)), Word{0});
   for (std::size_t i = 0; i < out_blocks; ++i) {
-    afft_inverse(acc[i], plan.log_len, tables);
-    collect_chunks(acc[i], k - 1, std::min(k, m - i * k), y, i * k);
+    afft_inverse(acc(i), plan.log_len, tables);
+    collect_chunks(acc(i), k - 1, std::min(k, m - i * k), y, i * k);
   }
 }
 
@@ -470,10 +505,13 @@ ToeplitzKernel choose_toeplitz_kernel(std::size_t n, std::size_t m) noexcept {
   // The clmul kernel runs ceil(n/k) ceil(m/k) Karatsuba middle products of kw = k/64 words, about
   // kw^log2(3) units each; the fft kernel's cost is its plan's. Unit times fitted on Zen 1 (about
   // 3.3 and 0.88 ns, docs/performance.md); the NTT kernel is never faster than the fft kernel.
+  // The fft kernel's AVX-512 loops (eight VPCLMULQDQ products per instruction) run 2.2-2.3x
+  // faster than its avx2 ones at 2^16-2^22 bits, the clmul kernel's not at all (docs/toeplitz.md).
   const std::size_t kw = detail::choose_middle_product_words(words_for_bits(m)), k = 64 * kw;
   const double clmul = static_cast<double>(((n + k - 1) / k) * ((m + k - 1) / k)) *
                        std::pow(static_cast<double>(kw), std::log2(3.0)) * 3.3;
-  const double fft = choose_fft_plan(n, m, detail::kAfftMaxLog).cost * 0.88;
+  const double fft_unit = active_simd_level() == SimdLevel::kAvx512 ? 0.88 / 2.2 : 0.88;
+  const double fft = choose_fft_plan(n, m, detail::kAfftMaxLog).cost * fft_unit;
   return clmul <= fft ? ToeplitzKernel::kClmul : ToeplitzKernel::kFft;
 }
 

@@ -127,10 +127,10 @@ TEST(AdditiveFft, LargeTransformsRoundTripAndMultiply) {
 TEST(AdditiveFft, EverySimdLevelIsBitExactWithScalarLoops) {
   std::mt19937_64 rng(kSeed + 4);
   const auto& ref = detail::afft_loops_for(SimdLevel::kScalar);
-  for (SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2}) {
+  for (SimdLevel level : {SimdLevel::kSse41, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
     if (static_cast<int>(level) > static_cast<int>(cpu_simd_level())) continue;
     const auto& fast = detail::afft_loops_for(level);
-    for (std::size_t count : {0, 1, 2, 3, 4, 5, 63, 64, 65, 1000}) {
+    for (std::size_t count : {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000}) {
       std::vector<std::uint64_t> a(count), b(count), acc(count);
       for (std::size_t i = 0; i < count; ++i) a[i] = rng(), b[i] = rng(), acc[i] = rng();
       const std::uint64_t c = count % 3 == 0 ? 0 : rng();  // c = 0 takes the add-only path
@@ -153,17 +153,21 @@ TEST(AdditiveFft, EverySimdLevelIsBitExactWithScalarLoops) {
       ASSERT_EQ(m1, m2);
       for (std::size_t i = 0; i < count; ++i) ASSERT_EQ(m1[i], gf64_mul(a[i], b[i]));
     }
-    // Whole levels (groups of h = 1, 2, 4, 8 with distinct constants) on a 64-word block.
-    for (std::size_t h : {1, 2, 4, 8, 32}) {
-      std::vector<std::uint64_t> f(64), consts(64 / (2 * h));
-      for (auto& w : f) w = rng();
-      for (auto& w : consts) w = rng();
-      auto f1 = f, f2 = f;
-      ref.forward_level(f1.data(), 64, h, consts.data());
-      fast.forward_level(f2.data(), 64, h, consts.data());
-      ASSERT_EQ(f1, f2) << to_string(level) << " h=" << h;
-      fast.inverse_level(f2.data(), 64, h, consts.data());
-      ASSERT_EQ(f2, f) << to_string(level) << " h=" << h;
+    // Whole levels (groups of 2h words with distinct constants) on blocks of 2 to 128 words:
+    // shorter than, equal to and longer than one 16-word step of the AVX-512 narrow levels.
+    for (std::size_t len : {2, 4, 8, 16, 32, 64, 128}) {
+      for (std::size_t h : {1, 2, 4, 8, 32}) {
+        if (2 * h > len) continue;
+        std::vector<std::uint64_t> f(len), consts(len / (2 * h));
+        for (auto& w : f) w = rng();
+        for (auto& w : consts) w = rng();
+        auto f1 = f, f2 = f;
+        ref.forward_level(f1.data(), len, h, consts.data());
+        fast.forward_level(f2.data(), len, h, consts.data());
+        ASSERT_EQ(f1, f2) << to_string(level) << " len=" << len << " h=" << h;
+        fast.inverse_level(f2.data(), len, h, consts.data());
+        ASSERT_EQ(f2, f) << to_string(level) << " len=" << len << " h=" << h;
+      }
     }
   }
 }

@@ -65,6 +65,9 @@ extern const AfftLoops kAfftLoops;
 namespace avx2 {
 extern const AfftLoops kAfftLoops;
 }
+namespace avx512 {
+extern const AfftLoops kAfftLoops;
+}
 
 // Group constants of a transform of dimension up to K: consts[g] = sum of v_{i+1} over the set
 // bits i of g, for g < 2^(K-1). (The constant of group g at every level is s_{d-1}(beta_g) for the
