@@ -153,6 +153,31 @@ TEST(Toeplitz, FftPlansAreConsistentAndFitTheDocumentedCases) {
   EXPECT_THROW(fft_plan_summary(10, 11), std::invalid_argument);
 }
 
+// The fft kernel reuses each thread's transform arrays without clearing them: a sequence of
+// hashes on one thread whose plans alternate between the single product and blocked plans of
+// other block counts and transform sizes (larger, then smaller) must each equal the clmul
+// kernel's result, whatever the earlier hashes left in the arrays.
+TEST(Toeplitz, FftHashesOnOneThreadDoNotSeeEachOthersArrays) {
+  std::mt19937_64 rng(kSeed + 17);
+  const std::pair<std::size_t, std::size_t> sizes[] = {
+      {943'719, 526'000},  // the protocol's 2^20-bit blocks at 3 % QBER: 16 x 9 blocks, 2^12 points
+      {std::size_t{1} << 20, 700'000},  // one product of 2^16 points
+      {58'983, 30'000},                 // a 2^16-bit block: small blocked plan
+      {943'719, 100'000},               // 16 x 2 blocks
+      {200'000, 150'000},
+      {943'719, 526'000}};
+  tbb::task_arena one(1);
+  one.execute([&] {
+    for (const auto& [n, m] : sizes) {
+      const BitVector s = random_bits(rng, n + m - 1), x = random_bits(rng, n);
+      const FftPlanSummary plan = fft_plan_summary(n, m);
+      ASSERT_EQ(hash(s, x, m, ToeplitzKernel::kFft), hash(s, x, m, ToeplitzKernel::kClmul))
+          << "n=" << n << " m=" << m << " log_len=" << plan.log_len
+          << " blocks=" << plan.input_blocks << "x" << plan.output_blocks;
+    }
+  });
+}
+
 // Hashes running as concurrent TBB tasks, each itself parallel inside: a thread that waits inside
 // one hash may run another hash's task meanwhile (TBB work stealing), so a kernel must not share
 // per-thread state across that wait. Every result must equal the same hash computed alone.
