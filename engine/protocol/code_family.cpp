@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "engine/codes/code_io.hpp"
 #include "engine/codes/rate_adaptation.hpp"
@@ -78,13 +79,22 @@ std::span<const std::uint32_t> FamilyCode::key_positions_for(
   for (std::size_t j = 0; j < punctured; ++j) take(puncture_candidates[j]);
   for (const std::uint32_t col : randomly_shortened(punctured)) take(col);
   if (n % 64 != 0) taken.back() |= ~std::uint64_t{0} << (n % 64);  // past the frame
-  storage.clear();
-  storage.reserve(key_positions.size());
+  // Every layout has the same number of key positions (key_positions.size()): written through a
+  // pointer into storage sized for them, not appended one by one.
+  storage.resize(key_positions.size());
+  std::uint32_t* out = storage.data();
+  std::uint32_t* const end = out + storage.size();
   for (std::size_t w = 0; w < taken.size(); ++w) {
-    for (std::uint64_t free = ~taken[w]; free != 0; free &= free - 1) {
-      storage.push_back(static_cast<std::uint32_t>(w * 64 + std::countr_zero(free)));
+    std::uint64_t free = ~taken[w];
+    if (static_cast<std::size_t>(std::popcount(free)) > static_cast<std::size_t>(end - out)) {
+      throw std::logic_error("key_positions_for: more free columns than key positions");
     }
+    const auto base = static_cast<std::uint32_t>(w * 64);
+    for (; free != 0; free &= free - 1)
+      *out++ = base + static_cast<std::uint32_t>(std::countr_zero(free));
   }
+  if (out != end)
+    throw std::logic_error("key_positions_for: fewer free columns than key positions");
   return storage;
 }
 
