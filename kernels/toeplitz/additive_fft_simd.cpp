@@ -70,16 +70,31 @@ inline __m512i gf_mul8(__m512i a, __m512i b) noexcept {
                           fold8(_mm512_maskz_unpackhi_epi64(kAll8, p0, p1)));
 }
 
-inline __m512i load8(const U64* p) noexcept { return _mm512_loadu_si512(p); }
-inline void store8(U64* p, __m512i v) noexcept { _mm512_storeu_si512(p, v); }
 #endif
 
-inline __m128i load2(const U64* p) noexcept {
-  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-}
-inline void store2(U64* p, __m128i v) noexcept {
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
-}
+// The vector widths' operations, for loops written once: two elements per SSE register, eight
+// per AVX-512 register.
+struct Lanes2 {
+  using V = __m128i;
+  static constexpr std::size_t kCount = 2;
+  static V load(const U64* p) noexcept { return _mm_loadu_si128(reinterpret_cast<const V*>(p)); }
+  static void store(U64* p, V v) noexcept { _mm_storeu_si128(reinterpret_cast<V*>(p), v); }
+  static V broadcast(U64 c) noexcept { return _mm_set1_epi64x(static_cast<long long>(c)); }
+  static V add(V a, V b) noexcept { return _mm_xor_si128(a, b); }
+  static V mul(V a, V b) noexcept { return gf_mul2(a, b); }
+};
+
+#if defined(QKDPP_SIMD_LEVEL_avx512)
+struct Lanes8 {
+  using V = __m512i;
+  static constexpr std::size_t kCount = 8;
+  static V load(const U64* p) noexcept { return _mm512_loadu_si512(p); }
+  static void store(U64* p, V v) noexcept { _mm512_storeu_si512(p, v); }
+  static V broadcast(U64 c) noexcept { return _mm512_set1_epi64(static_cast<long long>(c)); }
+  static V add(V a, V b) noexcept { return _mm512_xor_si512(a, b); }
+  static V mul(V a, V b) noexcept { return gf_mul8(a, b); }
+};
+#endif
 
 #endif
 
@@ -89,31 +104,46 @@ inline void add_halves(const U64* a, U64* b, std::size_t count) noexcept {
 }
 
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
-// Two lanes of butterflies with constants c (per lane): forward a ^= c b, b ^= a; inverse
+// One vector of butterflies with constants c (per lane): forward a ^= c b, b ^= a; inverse
 // b ^= a, a ^= c b.
-template <bool kInverse>
-inline void butterfly2(__m128i& a, __m128i& b, __m128i c) noexcept {
+template <class L, bool kInverse>
+inline void butterfly(typename L::V& a, typename L::V& b, typename L::V c) noexcept {
   if constexpr (kInverse) {
-    b = _mm_xor_si128(b, a);
-    a = _mm_xor_si128(a, gf_mul2(b, c));
+    b = L::add(b, a);
+    a = L::add(a, L::mul(b, c));
   } else {
-    a = _mm_xor_si128(a, gf_mul2(b, c));
-    b = _mm_xor_si128(b, a);
+    a = L::add(a, L::mul(b, c));
+    b = L::add(b, a);
+  }
+}
+
+// Butterflies of one constant over a[j..), b[j..) while whole vectors remain (two per step);
+// advances j.
+template <class L, bool kInverse>
+inline void butterfly_run(U64* a, U64* b, U64 c, std::size_t& j, std::size_t count) noexcept {
+  const typename L::V cc = L::broadcast(c);
+  const auto step = [&](std::size_t at) {
+    typename L::V x = L::load(a + at), y = L::load(b + at);
+    butterfly<L, kInverse>(x, y, cc);
+    L::store(a + at, x);
+    L::store(b + at, y);
+  };
+  for (; j + 2 * L::kCount <= count; j += 2 * L::kCount) step(j), step(j + L::kCount);
+  if (j + L::kCount <= count) step(j), j += L::kCount;
+}
+
+// out[j..) = a b, or ^= a b (kAccumulate), while whole vectors remain; advances j. out may alias a.
+template <class L, bool kAccumulate>
+inline void product_run(U64* out, const U64* a, const U64* b, std::size_t& j,
+                        std::size_t count) noexcept {
+  for (; j + L::kCount <= count; j += L::kCount) {
+    const typename L::V p = L::mul(L::load(a + j), L::load(b + j));
+    L::store(out + j, kAccumulate ? L::add(L::load(out + j), p) : p);
   }
 }
 #endif
 
 #if defined(QKDPP_SIMD_LEVEL_avx512)
-template <bool kInverse>
-inline void butterfly8(__m512i& a, __m512i& b, __m512i c) noexcept {
-  if constexpr (kInverse) {
-    b = _mm512_xor_si512(b, a);
-    a = _mm512_xor_si512(a, gf_mul8(b, c));
-  } else {
-    a = _mm512_xor_si512(a, gf_mul8(b, c));
-    b = _mm512_xor_si512(b, a);
-  }
-}
 
 // Levels with groups of 2h = 2, 4 or 8 words, sixteen words (16 / 2h groups) at a time: the
 // groups' first halves gathered into one vector and their second halves into another (word
@@ -142,14 +172,14 @@ inline std::size_t narrow_groups(U64* f, std::size_t len, std::size_t h,
   const auto const_mask = static_cast<__mmask8>((1u << groups_per_step) - 1);
   std::size_t at = 0;
   for (; at + 16 <= len; at += 16) {
-    const __m512i x0 = load8(f + at), x1 = load8(f + at + 8);
+    const __m512i x0 = Lanes8::load(f + at), x1 = Lanes8::load(f + at + 8);
     __m512i a = _mm512_permutex2var_epi64(x0, first_idx, x1);
     __m512i b = _mm512_permutex2var_epi64(x0, second_idx, x1);
     const __m512i c = _mm512_maskz_permutexvar_epi64(
         kAll8, group_idx, _mm512_maskz_loadu_epi64(const_mask, consts + at / (2 * h)));
-    butterfly8<kInverse>(a, b, c);
-    store8(f + at, _mm512_permutex2var_epi64(a, idx0, b));
-    store8(f + at + 8, _mm512_permutex2var_epi64(a, idx1, b));
+    butterfly<Lanes8, kInverse>(a, b, c);
+    Lanes8::store(f + at, _mm512_permutex2var_epi64(a, idx0, b));
+    Lanes8::store(f + at + 8, _mm512_permutex2var_epi64(a, idx1, b));
   }
   return at;
 }
@@ -160,27 +190,11 @@ template <bool kInverse>
 inline void butterflies(U64* a, U64* b, U64 c, std::size_t count) noexcept {
   if (c == 0) return add_halves(a, b, count);
   std::size_t j = 0;
-#if !defined(QKDPP_SIMD_LEVEL_scalar)
 #if defined(QKDPP_SIMD_LEVEL_avx512)
-  const __m512i c8 = _mm512_set1_epi64(static_cast<long long>(c));
-  const auto step8 = [&](std::size_t at) {
-    __m512i x = load8(a + at), y = load8(b + at);
-    butterfly8<kInverse>(x, y, c8);
-    store8(a + at, x);
-    store8(b + at, y);
-  };
-  for (; j + 16 <= count; j += 16) step8(j), step8(j + 8);
-  if (j + 8 <= count) step8(j), j += 8;
+  butterfly_run<Lanes8, kInverse>(a, b, c, j, count);
 #endif
-  const __m128i cc = _mm_set1_epi64x(static_cast<long long>(c));
-  const auto step = [&](std::size_t at) {
-    __m128i x = load2(a + at), y = load2(b + at);
-    butterfly2<kInverse>(x, y, cc);
-    store2(a + at, x);
-    store2(b + at, y);
-  };
-  for (; j + 4 <= count; j += 4) step(j), step(j + 2);
-  if (j + 2 <= count) step(j), j += 2;
+#if !defined(QKDPP_SIMD_LEVEL_scalar)
+  butterfly_run<Lanes2, kInverse>(a, b, c, j, count);
 #endif
   for (; j < count; ++j) {
     if constexpr (kInverse) {
@@ -200,11 +214,11 @@ void pairs_level(U64* f, std::size_t len, const U64* consts) noexcept {
   const std::size_t groups = len / 2;
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
   for (; g + 2 <= groups; g += 2) {
-    const __m128i x0 = load2(f + 2 * g), x1 = load2(f + 2 * g + 2);
+    const __m128i x0 = Lanes2::load(f + 2 * g), x1 = Lanes2::load(f + 2 * g + 2);
     __m128i a = _mm_unpacklo_epi64(x0, x1), b = _mm_unpackhi_epi64(x0, x1);
-    butterfly2<kInverse>(a, b, load2(consts + g));
-    store2(f + 2 * g, _mm_unpacklo_epi64(a, b));
-    store2(f + 2 * g + 2, _mm_unpackhi_epi64(a, b));
+    butterfly<Lanes2, kInverse>(a, b, Lanes2::load(consts + g));
+    Lanes2::store(f + 2 * g, _mm_unpacklo_epi64(a, b));
+    Lanes2::store(f + 2 * g + 2, _mm_unpackhi_epi64(a, b));
   }
 #endif
   for (; g < groups; ++g) {
@@ -244,10 +258,10 @@ void inverse_butterflies(U64* a, U64* b, U64 c, std::size_t count) noexcept {
 void mul(U64* out, const U64* a, const U64* b, std::size_t count) noexcept {
   std::size_t j = 0;
 #if defined(QKDPP_SIMD_LEVEL_avx512)
-  for (; j + 8 <= count; j += 8) store8(out + j, gf_mul8(load8(a + j), load8(b + j)));
+  product_run<Lanes8, false>(out, a, b, j, count);
 #endif
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
-  for (; j + 2 <= count; j += 2) store2(out + j, gf_mul2(load2(a + j), load2(b + j)));
+  product_run<Lanes2, false>(out, a, b, j, count);
 #endif
   for (; j < count; ++j) out[j] = gf_mul(a[j], b[j]);
 }
@@ -255,12 +269,10 @@ void mul(U64* out, const U64* a, const U64* b, std::size_t count) noexcept {
 void mul_acc(U64* acc, const U64* a, const U64* b, std::size_t count) noexcept {
   std::size_t j = 0;
 #if defined(QKDPP_SIMD_LEVEL_avx512)
-  for (; j + 8 <= count; j += 8)
-    store8(acc + j, _mm512_xor_si512(load8(acc + j), gf_mul8(load8(a + j), load8(b + j))));
+  product_run<Lanes8, true>(acc, a, b, j, count);
 #endif
 #if !defined(QKDPP_SIMD_LEVEL_scalar)
-  for (; j + 2 <= count; j += 2)
-    store2(acc + j, _mm_xor_si128(load2(acc + j), gf_mul2(load2(a + j), load2(b + j))));
+  product_run<Lanes2, true>(acc, a, b, j, count);
 #endif
   for (; j < count; ++j) acc[j] ^= gf_mul(a[j], b[j]);
 }
