@@ -151,7 +151,7 @@ inline void product_run(U64* out, const U64* a, const U64* b, std::size_t& j,
 template <bool kInverse>
 inline std::size_t narrow_groups(U64* f, std::size_t len, std::size_t h,
                                  const U64* consts) noexcept {
-  alignas(64) long long first[8], group[8], back0[8], back1[8];
+  alignas(64) long long first[8], group[8], back[16];
   for (std::size_t k = 0; k < 8; ++k) {
     const std::size_t w = (k / h) * 2 * h + k % h;  // the k-th first-half word of the 16
     first[k] = static_cast<long long>(w);
@@ -160,14 +160,13 @@ inline std::size_t narrow_groups(U64* f, std::size_t len, std::size_t h,
   // Word j of the 16 comes from the first halves (index < 8) or the second (8 + index).
   for (std::size_t j = 0; j < 16; ++j) {
     const std::size_t k = (j / (2 * h)) * h + j % h;
-    const long long from = static_cast<long long>(j % (2 * h) < h ? k : 8 + k);
-    (j < 8 ? back0 : back1)[j % 8] = from;
+    back[j] = static_cast<long long>(j % (2 * h) < h ? k : 8 + k);
   }
   const __m512i first_idx = _mm512_load_si512(first);
   const __m512i second_idx =
       _mm512_add_epi64(first_idx, _mm512_set1_epi64(static_cast<long long>(h)));
-  const __m512i group_idx = _mm512_load_si512(group), idx0 = _mm512_load_si512(back0),
-                idx1 = _mm512_load_si512(back1);
+  const __m512i group_idx = _mm512_load_si512(group), idx0 = _mm512_load_si512(back),
+                idx1 = _mm512_load_si512(back + 8);
   const std::size_t groups_per_step = 8 / h;
   const auto const_mask = static_cast<__mmask8>((1u << groups_per_step) - 1);
   std::size_t at = 0;
