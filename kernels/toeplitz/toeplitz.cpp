@@ -506,7 +506,8 @@ ToeplitzKernel choose_toeplitz_kernel(std::size_t n, std::size_t m) noexcept {
   // kw^log2(3) units each; the fft kernel's cost is its plan's. Unit times fitted on Zen 1 (about
   // 3.3 and 0.88 ns, docs/performance.md); the NTT kernel is never faster than the fft kernel.
   // The fft kernel's AVX-512 loops (eight VPCLMULQDQ products per instruction) run 2.2-2.3x
-  // faster than its avx2 ones at 2^16-2^22 bits, the clmul kernel's not at all (docs/toeplitz.md).
+  // faster than its avx2 ones at 2^16-2^22 bits, the clmul kernel's not at all
+  // (docs/performance.md "Fourteenth session").
   const std::size_t kw = detail::choose_middle_product_words(words_for_bits(m)), k = 64 * kw;
   const double clmul = static_cast<double>(((n + k - 1) / k) * ((m + k - 1) / k)) *
                        std::pow(static_cast<double>(kw), std::log2(3.0)) * 3.3;
