@@ -196,6 +196,9 @@ class Evolution:
         most = max(sum(t[1]) for terms in self.var_terms for t in terms) + 1
         self.vsize = 1 << int(math.ceil(math.log2(most * self.g.n + 2)))
         self.csize = 1 << int(math.ceil(math.log2(2 * self.g.ny)))
+        # The punctured nodes' channel spectrum, once (None when no term is punctured).
+        punctured = any(t[2] for terms in self.var_terms for t in terms)
+        self.fer = np.fft.rfft(self.g.erasure(), self.vsize) if punctured else None
 
     @classmethod
     def regular(cls, dv, dc, grid=None):
@@ -291,13 +294,12 @@ class Evolution:
         g = self.g
         size = self.vsize
         fch = np.fft.rfft(ch, size)
-        fer = np.fft.rfft(g.erasure(), size)
         fcs = [np.fft.rfft(c, size) for c in cs]
         out = []
         for terms in self.var_terms:
             acc = np.zeros(g.n)
             for w, exps, punctured in terms:
-                spec = (fer if punctured else fch).copy()
+                spec = (self.fer if punctured else fch).copy()
                 for u, e in enumerate(exps):
                     if e:
                         spec *= fcs[u] ** e
@@ -467,10 +469,15 @@ def parse_profile(text):
     return out
 
 
-def report(var_nodes, rate, max_iter=3000, punctured=None):
+def unstructured(var_nodes, rate, punctured=None):
+    """The unstructured ensemble of these variable degrees (and punctured nodes) with
+    concentrated checks at the design rate, on the search's grid."""
     rho = concentrated_rho(var_nodes, rate, punctured)
-    ev = Evolution.irregular(var_nodes, rho, Grid(dx=0.1, dy=0.004), punctured)
-    p = ev.threshold(max_iter=max_iter)
+    return Evolution.irregular(var_nodes, rho, Grid(dx=0.1, dy=0.004), punctured)
+
+
+def report(var_nodes, rate, max_iter=3000, punctured=None):
+    p = unstructured(var_nodes, rate, punctured).threshold(max_iter=max_iter)
     return p, (1 - rate) / h2(p)
 
 
@@ -611,13 +618,8 @@ def main():
         # degree-20 nodes stays above Shannon's limit (f* >= 1; started from the channel density
         # on the punctured edges it evolved to f* 0.94).
         base = {2: 0.1, 3: 0.75, 8: 0.15}
-
-        def punctured_ensemble(punctured):
-            rho = concentrated_rho(base, 0.9, punctured)
-            return Evolution.irregular(base, rho, Grid(dx=0.1, dy=0.004), punctured)
-
-        same = [punctured_ensemble(x).run(0.0085, max_iter=200) for x in (None, {20: 0.0})]
-        pp = punctured_ensemble({20: 0.02}).threshold(0.004, 0.02, 5e-5, max_iter=200)
+        same = [unstructured(base, 0.9, x).run(0.0085, max_iter=200) for x in (None, {20: 0.0})]
+        pp = unstructured(base, 0.9, {20: 0.02}).threshold(0.004, 0.02, 5e-5, max_iter=200)
         fp = 0.1 / h2(pp)
         ok = same[0] == same[1] and fp >= 1.0
         failed += not ok
