@@ -5,13 +5,15 @@
 #   usage: tools/fer_family.sh [path/to/qkdpp]
 #   env: DECODERS="ms16 ms8 bp" (or bx8: 8-bit box-plus) SIZES="16 20" FRAMES=100 MAX_FE=20
 #        MAX_ITER=100 OUT=dir
+#        FRACTIONS="0.92 0.96 1.01" (the scanned fractions of the range's upper end; the default
+#        grid is coarse near the threshold, where a finer one places the FER 0.1 crossing better)
 #        RATES="050 078" (limits the codes)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qkdpp=${1:-$root/build/tools/qkdpp}
 out=${OUT:-$root/bench/results/fer}
 mkdir -p "$out"
-fractions="0.45 0.52 0.59 0.66 0.72 0.78 0.83 0.88 0.92 0.96 1.01 1.06 1.12"
+fractions=${FRACTIONS:-"0.45 0.52 0.59 0.66 0.72 0.78 0.83 0.88 0.92 0.96 1.01 1.06 1.12"}
 for n in ${SIZES:-16 20}; do
   for code in "$root"/datasets/codes/qkdpp-n"$n"-r*.qc; do
     name=$(basename "$code" .qc)
