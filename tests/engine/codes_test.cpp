@@ -4,8 +4,10 @@
 
 #include <random>
 
+#include "engine/codes/check_bound.hpp"
 #include "engine/codes/code_io.hpp"
 #include "engine/codes/parity_check_matrix.hpp"
+#include "engine/core/entropy.hpp"
 #include "engine/core/error.hpp"
 #include "kernels/ldpc/syndrome.hpp"
 #include "tests/engine/test_files.hpp"
@@ -459,6 +461,55 @@ TEST(CodeFuzz, QcCorruptionsNeverCrash) {
   fuzz(
       valid, [](const std::string& t) { return parse_qc(t, "f.qc"); },
       [](const QuasiCyclicCode& c) { EXPECT_EQ(parse_qc(format_qc(c), "r"), c); }, kSeed + 10);
+}
+
+// Gallager's check-degree bound (engine/codes/check_bound.hpp), evaluated by hand for small
+// histograms: a degree-1 check is one error bit, so f >= 1 / h2(q); checks of degrees 2 and 4 at
+// q = 0.05 are odd with probability (1 - 0.9^2) / 2 and (1 - 0.9^4) / 2.
+TEST(CheckDegreeBound, MatchesTheFormulaOnSmallHistograms) {
+  EXPECT_NEAR(check_degree_efficiency_bound({{1, 7}}, 0.1), 1.0 / binary_entropy(0.1), 1e-12);
+  const double p2 = (1.0 - 0.81) / 2, p4 = (1.0 - 0.6561) / 2;
+  EXPECT_NEAR(check_degree_efficiency_bound({{2, 1}, {4, 1}}, 0.05),
+              2.0 / (binary_entropy(p2) + binary_entropy(p4)), 1e-12);
+  // Degree-0 rows count as checks that carry nothing.
+  EXPECT_NEAR(check_degree_efficiency_bound({{0, 1}, {1, 1}}, 0.1), 2.0 / binary_entropy(0.1),
+              1e-12);
+}
+
+TEST(CheckDegreeBound, FallsTowardsOneAsChecksGrow) {
+  double previous = 1e9;
+  for (std::size_t d : {5, 10, 20, 40, 80, 160}) {
+    const double b = check_degree_efficiency_bound({{d, 100}}, 0.02);
+    EXPECT_GT(b, 1.0) << d;
+    EXPECT_LT(b, previous) << d;
+    previous = b;
+  }
+  EXPECT_LT(check_degree_efficiency_bound({{2000, 1}}, 0.02), 1.0 + 1e-9);
+}
+
+TEST(CheckDegreeBound, ThresholdSeparatesPossibleFromImpossible) {
+  // The (3,6)-regular ensemble: rate 1/2. Its bound on any decoder's threshold lies above the BP
+  // threshold (0.084, Richardson and Urbanke) and below Shannon's limit h2(q) = 1/2.
+  const std::map<std::size_t, std::size_t> rows{{6, 500}};
+  const double q = check_degree_threshold_bound(rows, 1000);
+  EXPECT_GT(q, 0.084);
+  EXPECT_LT(q, inverse_binary_entropy(0.5));
+  // At the threshold the code's efficiency equals the bound; below it the code is above the
+  // bound (decoding possible), above it below the bound (impossible).
+  EXPECT_NEAR(check_degree_efficiency_bound(rows, q), 0.5 / binary_entropy(q), 1e-4);
+  EXPECT_GT(0.5 / binary_entropy(q - 1e-3), check_degree_efficiency_bound(rows, q - 1e-3));
+  EXPECT_LT(0.5 / binary_entropy(q + 1e-3), check_degree_efficiency_bound(rows, q + 1e-3));
+  // Heavier checks at the same rate allow more.
+  EXPECT_GT(check_degree_threshold_bound({{12, 500}}, 1000), q);
+  // One light check cannot serve a thousand bits at any QBER.
+  EXPECT_EQ(check_degree_threshold_bound({{3, 1}}, 1000), 0.0);
+}
+
+TEST(CheckDegreeBound, RejectsMeaninglessArguments) {
+  EXPECT_THROW(check_degree_efficiency_bound({{6, 1}}, 0.0), std::invalid_argument);
+  EXPECT_THROW(check_degree_efficiency_bound({{6, 1}}, 0.5), std::invalid_argument);
+  EXPECT_THROW(check_degree_efficiency_bound({}, 0.1), std::invalid_argument);
+  EXPECT_THROW(check_degree_efficiency_bound({{0, 4}}, 0.1), std::invalid_argument);
 }
 
 }  // namespace

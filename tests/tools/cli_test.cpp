@@ -275,7 +275,8 @@ TEST(Cli, CodesListsTheBundledFamilyAndShowsAFile) {
       run("codes --show " + std::string(QKDPP_SOURCE_DIR) + "/datasets/codes/qkdpp-n16-r070.qc");
   ASSERT_EQ(show.status, 0) << show.output;
   for (const char* field : {"N (bits)    65536", "Z           512", "girth       ",
-                            "column degrees", "Shannon limit"}) {
+                            "column degrees", "Shannon limit",
+                            "Gallager    no decoder above QBER"}) {
     EXPECT_NE(show.output.find(field), std::string::npos) << field << "\n" << show.output;
   }
 }

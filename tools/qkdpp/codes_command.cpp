@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/codes/check_bound.hpp"
 #include "engine/codes/code_io.hpp"
 #include "engine/codes/pexit.hpp"
 #include "engine/core/entropy.hpp"
@@ -59,6 +60,15 @@ void describe(const std::filesystem::path& path, const CodesOptions& opt) {
         100 * p, (1.0 - h.rate()) / binary_entropy(p));
     std::printf("  Z           %zu (base matrix %zu x %zu)\n", code.quasi_cyclic->z,
                 code.quasi_cyclic->base_rows, code.quasi_cyclic->base_cols);
+  }
+  const double bound = engine::check_degree_threshold_bound(h.row_degree_histogram(), h.cols());
+  if (bound > 0.0) {
+    std::printf(
+        "  Gallager    no decoder above QBER %.2f %% (f %.3f there; the bound from the check "
+        "degrees)\n",
+        100 * bound, (1.0 - h.rate()) / binary_entropy(bound));
+  } else {
+    std::printf("  Gallager    no QBER: the checks cannot carry any error pattern\n");
   }
   std::printf("  column degrees (degree:count)  %s\n  row degrees (degree:count)     %s\n",
               histogram(h.col_degree_histogram()).c_str(),
