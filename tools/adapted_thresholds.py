@@ -15,6 +15,7 @@ adapted-random-thresholds.txt), which the protocol's first round reads (docs/pro
 import argparse
 import json
 import math
+import os
 import subprocess
 
 
@@ -49,7 +50,7 @@ def main():
     ap.add_argument("--qkdpp", default="build/tools/qkdpp")
     ap.add_argument("--family", type=int, choices=(16, 20), default=20)
     ap.add_argument("--rates", nargs="+",
-                    default="044 050 055 060 066 070 074 078 080 082 085 088 090 092 094 096".split())
+                    default="044 050 055 060 066 070 074 078 080 082 085 088 090 091 092 094 096".split())
     ap.add_argument("--fractions", nargs="+", type=float, default=[0, 0.25, 0.5, 0.75, 1])
     ap.add_argument("--frames", type=int, help="frames per bisection step (default 16 for 2^20, "
                     "48 for 2^16)")
@@ -72,6 +73,10 @@ def main():
              "" if a.rule == "boxplus" else " --rule " + a.rule))
     for r in a.rates:
         code = "qkdpp-n%d-r%s" % (a.family, r)
+        codes_dir = os.path.join(os.environ.get("QKDPP_DATA_DIR") or os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "datasets"), "codes")
+        if not os.path.exists(os.path.join(codes_dir, code + ".qc")):
+            continue  # not every rate exists in both lengths (rate 0.91: 2^20 only)
         for fraction in a.fractions:
             rate = fer(a, code, fraction, 0.3, 1, 1)["effective_rate"]
             lo, hi = 1.0, 1.35

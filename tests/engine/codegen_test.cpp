@@ -181,7 +181,7 @@ TEST(BundledCodes, FamilyCoversTheQberRangeAndLoads) {
     highest_rate = std::max(highest_rate, code.matrix.rate());
   }
   EXPECT_GE(n16, 7u);
-  EXPECT_EQ(n16, n20);
+  EXPECT_EQ(n20, n16 + 1);  // rate 0.91 exists at 2^20 bits only (tools/make_code_family.sh)
   // QBER 11 % and 0.5 % lie inside the range served at efficiency f <= 1.15.
   EXPECT_GE(inverse_binary_entropy((1 - lowest_rate) / 1.15), 0.10);
   EXPECT_LE(inverse_binary_entropy((1 - highest_rate) / 1.15), 0.005);
