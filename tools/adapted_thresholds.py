@@ -71,10 +71,11 @@ def main():
     print("# per step, %d bisection steps on f; tools/adapted_thresholds.py --family %d%s%s."
           % (a.steps, a.family, "" if a.shorten == "ring" else " --shorten " + a.shorten,
              "" if a.rule == "boxplus" else " --rule " + a.rule))
+    # Where `qkdpp fer --code NAME` finds the bundled codes.
+    codes_dir = os.path.join(os.environ.get("QKDPP_DATA_DIR") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "datasets"), "codes")
     for r in a.rates:
         code = "qkdpp-n%d-r%s" % (a.family, r)
-        codes_dir = os.path.join(os.environ.get("QKDPP_DATA_DIR") or os.path.join(
-            os.path.dirname(os.path.abspath(__file__)), "..", "datasets"), "codes")
         if not os.path.exists(os.path.join(codes_dir, code + ".qc")):
             continue  # not every rate exists in both lengths (rate 0.91: 2^20 only)
         for fraction in a.fractions:

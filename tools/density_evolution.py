@@ -28,8 +28,6 @@ with one offset per receiving column degree (`--decoder ms8deg`, class RingMinSu
            tools/density_evolution.py --search --rate 0.74 --start 12:20,6:6
                [--decoder bp|ms8|ms8deg] [--base-cols 128] [--evals 150] [--seed 1]
                (hill climbing of the construction's information-column degrees: docs/codes.md)
-           tools/density_evolution.py --check-bound datasets/codes/qkdpp-n20-*.qc
-               (Gallager's bound on f from each code's check degrees, at its measured threshold)
 """
 import argparse
 import math
@@ -566,52 +564,6 @@ def design_string(design):
 DEGREES = [3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32]
 
 
-def check_degree_bound(check_degrees, qber):
-    """Gallager's bound on the efficiency of any decoder of codes with these check degrees: each
-    syndrome bit is the parity of d error bits, so it carries at most h2((1 - (1 - 2q)^d) / 2)
-    bits about the error pattern, and decoding needs M of them to hold its n h2(q) bits:
-    f = M / (n h2(q)) >= 1 / mean_j h2((1 - (1 - 2q)^d_j) / 2)."""
-    info = [h2((1 - (1 - 2 * qber) ** d) / 2) for d in check_degrees]
-    return len(info) / sum(info)
-
-
-def load_qc_check_degrees(path):
-    """Base rows, base columns and the base rows' degrees (each times Z checks) of a .qc file."""
-    tokens = []
-    with open(path) as f:
-        for line in f:
-            tokens.extend(line.split("#", 1)[0].split())
-    if tokens[:2] != ["qkdpp-qc", "1"]:
-        raise SystemExit(f"{path}: not a qkdpp-qc 1 file")
-    rows, cols = int(tokens[2]), int(tokens[3])
-    entries = [int(t) for t in tokens[5:5 + rows * cols]]
-    if len(entries) != rows * cols:
-        raise SystemExit(f"{path}: truncated base matrix")
-    return rows, cols, [sum(e >= 0 for e in entries[r * cols:(r + 1) * cols]) for r in range(rows)]
-
-
-def print_check_bounds(paths, thresholds_name="thresholds-boxplus.txt"):
-    """For each code: its measured threshold (from the thresholds file beside it), the
-    efficiency there and Gallager's bound from its check degrees at that QBER."""
-    import os
-    for path in paths:
-        name = os.path.basename(path).rsplit(".", 1)[0]
-        known = {}
-        table = os.path.join(os.path.dirname(path), thresholds_name)
-        if os.path.exists(table):
-            with open(table) as f:
-                known = dict(line.split()[:2] for line in f if line.strip() and line[0] != "#")
-        rows, cols, degrees = load_qc_check_degrees(path)
-        rate = 1 - rows / cols
-        if name not in known:
-            print(f"{name}: rate {rate:.4f}, no threshold in {table}")
-            continue
-        q = float(known[name])
-        print(f"{name}: rate {rate:.4f}, check degrees {min(degrees)}-{max(degrees)}, threshold "
-              f"{100 * q:.3f} %, f there {(1 - rate) / h2(q):.3f}, Gallager's bound f >= "
-              f"{check_degree_bound(degrees, q):.3f}")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--selftest", action="store_true")
@@ -626,15 +578,10 @@ def main():
     ap.add_argument("--evals", type=int, default=200)
     ap.add_argument("--max-iter", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--check-bound", nargs="+", metavar="CODE.qc",
-                    help="Gallager's check-degree bound on f at each code's measured threshold")
     ap.add_argument("--decoder", choices=["bp", "ms8", "ms8deg"], default="bp",
                     help="bp: belief propagation; ms8: the protocol's 8-bit min-sum rule; "
                          "ms8deg: 8-bit offset min-sum with per-degree offsets, searched too")
     args = ap.parse_args()
-    if args.check_bound:
-        print_check_bounds(args.check_bound)
-        return 0
     if args.selftest:
         # The (3,6)-regular ensemble's BP threshold on the BSC is 0.0840 (Richardson and
         # Urbanke, Modern Coding Theory); the evolution must land within 0.0005 of it on the
@@ -684,15 +631,6 @@ def main():
         if not ev.run(0.080, max_iter=200)[0] or ev.run(0.088, max_iter=200)[0]:
             print("(3,6) regular: convergence at 0.080 / divergence at 0.088 FAILED")
             failed += 1
-        # Gallager's check-degree bound: above 1, falling towards 1 as the checks grow (the
-        # syndrome bits approach fair coins), and for the (3,6) ensemble at its BP threshold
-        # below the efficiency BP reaches there (1/2 / h2(0.084) = 1.205).
-        bounds = [check_degree_bound([d], 0.01) for d in (10, 40, 160)]
-        reg = check_degree_bound([6], 0.084)
-        ok = 1 < bounds[2] < bounds[1] < bounds[0] and 1 < reg < 0.5 / h2(0.084)
-        failed += not ok
-        print(f"check-degree bound at 1 %: degrees 10/40/160 {bounds[0]:.3f}/{bounds[1]:.3f}/"
-              f"{bounds[2]:.3f}; (3,6) at 0.084 {reg:.3f} {'ok' if ok else 'FAILED'}")
         return 1 if failed else 0
     if args.search:
         ps = ProfileSearch(args.rate, args.base_cols, DEGREES, args.max_iter, args.seed,

@@ -276,7 +276,8 @@ TEST(Cli, CodesListsTheBundledFamilyAndShowsAFile) {
   ASSERT_EQ(show.status, 0) << show.output;
   for (const char* field : {"N (bits)    65536", "Z           512", "girth       ",
                             "column degrees", "Shannon limit",
-                            "Gallager    no decoder above QBER"}) {
+                            "Gallager    no decoder above QBER",
+                            "at the measured box-plus threshold"}) {
     EXPECT_NE(show.output.find(field), std::string::npos) << field << "\n" << show.output;
   }
 }

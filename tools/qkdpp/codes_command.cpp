@@ -61,7 +61,8 @@ void describe(const std::filesystem::path& path, const CodesOptions& opt) {
     std::printf("  Z           %zu (base matrix %zu x %zu)\n", code.quasi_cyclic->z,
                 code.quasi_cyclic->base_rows, code.quasi_cyclic->base_cols);
   }
-  const double bound = engine::check_degree_threshold_bound(h.row_degree_histogram(), h.cols());
+  const std::map<std::size_t, std::size_t> row_degrees = h.row_degree_histogram();
+  const double bound = engine::check_degree_threshold_bound(row_degrees, h.cols());
   if (bound > 0.0) {
     std::printf(
         "  Gallager    no decoder above QBER %.2f %% (f %.3f there; the bound from the check "
@@ -70,9 +71,18 @@ void describe(const std::filesystem::path& path, const CodesOptions& opt) {
   } else {
     std::printf("  Gallager    no QBER: the checks cannot carry any error pattern\n");
   }
+  // The bound at the measured box-plus threshold, where the file's directory records one (the
+  // bundled family: docs/codes.md, "Gallager's check-degree bound").
+  const std::map<std::string, double> measured = engine::load_thresholds(
+      path.parent_path(), engine::thresholds_file(engine::CheckRule::kBoxPlus));
+  if (const auto t = measured.find(path.stem().string()); t != measured.end()) {
+    std::printf(
+        "              at the measured box-plus threshold %.3f %%: f %.3f, bound f >= %.3f\n",
+        100 * t->second, (1.0 - h.rate()) / binary_entropy(t->second),
+        engine::check_degree_efficiency_bound(row_degrees, t->second));
+  }
   std::printf("  column degrees (degree:count)  %s\n  row degrees (degree:count)     %s\n",
-              histogram(h.col_degree_histogram()).c_str(),
-              histogram(h.row_degree_histogram()).c_str());
+              histogram(h.col_degree_histogram()).c_str(), histogram(row_degrees).c_str());
   if (!opt.rate_adaption.empty()) {
     const auto merges = engine::load_rate_adaption_csv(opt.rate_adaption);
     for (std::size_t k = 0; k < merges.size(); ++k) {

@@ -94,8 +94,8 @@ int main(int argc, char** argv) {
     std::cout << "qkdpp " << QKDPP_VERSION << "\n"
               << "SIMD level: " << kernels::to_string(kernels::active_simd_level())
               << " (CPU supports " << kernels::to_string(kernels::cpu_simd_level())
-              << "; dispatch targets: avx512 (LDPC decoder, additive FFT), avx2, sse4.1, scalar; override "
-                 "with QKDPP_SIMD)\n";
+              << "; dispatch targets: avx512 (LDPC decoder, additive FFT), avx2, sse4.1, scalar; "
+                 "override with QKDPP_SIMD)\n";
     return 0;
   }
   if (app.get_subcommands().empty()) std::cout << app.help();
